@@ -1,0 +1,51 @@
+"""The Data Academy: an internal learning platform for a self-serve data platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Config, instance_secret_key
+
+
+def create_app(
+    config: type[Config] | dict | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = os.path.join(app.instance_path, "academy.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+
+    from app import security, templating
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from app.accounts import bp as accounts_bp
+    from app.admin import bp as admin_bp
+    from app.catalogue import bp as catalogue_bp
+    from app.main import bp as main_bp
+
+    for blueprint in (main_bp, accounts_bp, catalogue_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from app.cli import academy
+
+    app.cli.add_command(academy)
+    return app

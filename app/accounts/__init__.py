@@ -1,0 +1,7 @@
+"""Accounts: staff identities, roles, sign-in and the demo accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from app.accounts import routes  # noqa: E402,F401  (registers the views on bp)

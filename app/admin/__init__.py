@@ -1,0 +1,7 @@
+"""Admin: managing staff accounts and their roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from app.admin import routes  # noqa: E402,F401  (registers the views on bp)

@@ -1,0 +1,62 @@
+"""Forms for creating and editing accounts."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.accounts.models import Role
+from app.personas import choices
+
+ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
+PERSONA_CHOICES = [SelectChoice("", "None"), *(SelectChoice(v, n) for v, n in choices())]
+
+
+class UserForm(FlaskForm):
+    """An account's persona and role (the email is fixed once created)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    persona = SelectField("Persona", choices=PERSONA_CHOICES, validate_choice=True)
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Save")
+
+
+class NewUserForm(UserForm):
+    """A new local account."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    password = PasswordField(
+        "Initial password",
+        validators=[
+            Optional(),
+            Length(min=10, max=200, message="Use at least 10 characters (and at most 200)."),
+        ],
+        description="At least 10 characters. Leave empty for a single sign-on only account.",
+    )
+    submit = SubmitField("Create account")
+
+
+class UserSearchForm(FlaskForm):
+    """Find accounts by name or email."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search", validators=[Optional(), Length(max=100)])
+
+
+class ToggleActiveForm(FlaskForm):
+    """A button that deactivates or reactivates an account (CSRF-protected)."""
+
+    submit = SubmitField("Deactivate")

@@ -1,0 +1,74 @@
+"""``flask academy check`` and ``flask academy sync``: the authors' commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from app.authoring.folder import CourseSet, load_folder
+from app.authoring.problems import Severity
+from app.authoring.sync import SyncRefused, sync_courses
+from app.extensions import db
+
+courses_option = click.option(
+    "--courses",
+    "courses_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Course folder (default: the ACADEMY_COURSES_DIR setting, else courses/).",
+)
+
+
+def read_courses(courses_dir: Path | None) -> CourseSet:
+    """Load the folder named on the command line, or the configured one."""
+    root = courses_dir or Path(current_app.config["ACADEMY_COURSES_DIR"])
+    return load_folder(root)
+
+
+def echo_problems(courses: CourseSet) -> None:
+    for problem in courses.problems:
+        colour = "red" if problem.severity == Severity.ERROR else "yellow"
+        click.secho(str(problem), fg=colour, err=True)
+
+
+@click.command("check")
+@courses_option
+def check_command(courses_dir: Path | None) -> None:
+    """Check every course file; print each problem as path:line: message."""
+    courses = read_courses(courses_dir)
+    echo_problems(courses)
+    errors = sum(1 for p in courses.problems if p.severity == Severity.ERROR)
+    warnings = len(courses.problems) - errors
+    summary = f"{len(courses.modules)} module(s) checked: {errors} error(s), {warnings} warning(s)"
+    if errors:
+        raise click.ClickException(summary)
+    click.echo(summary)
+
+
+@click.command("sync")
+@courses_option
+def sync_command(courses_dir: Path | None) -> None:
+    """Load the course folder into the database; a folder with errors changes nothing."""
+    courses = read_courses(courses_dir)
+    echo_problems(courses)
+    try:
+        report = sync_courses(courses)
+    except SyncRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(f"{refused} (the site keeps its last good content)") from None
+    db.session.commit()
+    for label, codes in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("published", report.published),
+        ("retired", report.retired),
+    ):
+        if codes:
+            click.echo(f"{label}: {', '.join(codes)}")
+    click.echo(
+        f"synced {len(courses.modules)} module(s): {len(report.created)} created, "
+        f"{len(report.updated)} updated, {len(report.retired)} retired, "
+        f"{len(report.unchanged)} unchanged"
+    )

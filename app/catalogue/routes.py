@@ -1,0 +1,96 @@
+"""Catalogue views: the module list, a module's page and the persona paths."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from app.catalogue import bp
+from app.catalogue.forms import CatalogueFilterForm
+from app.catalogue.graph import LEVEL_NAMES, GraphNode, layout
+from app.catalogue.models import ModuleStatus
+from app.catalogue.services import (
+    completed_ids,
+    dependents,
+    get_module,
+    list_modules,
+    persona_path,
+)
+from app.learning.rules import next_steps
+from app.personas import BY_SLUG, PERSONAS
+
+
+@bp.route("/modules")
+def catalogue():
+    """Every live module, grouped by level, filterable by persona and status."""
+    form = CatalogueFilterForm(request.args)
+    form.validate()  # an unknown persona or status is shown as an error and ignored
+    persona = "" if form.persona.errors else form.persona.data
+    status = "" if form.status.errors else form.status.data
+    cards = list_modules(persona=persona or None, status=status or None)
+    levels = [(LEVEL_NAMES[lvl], list(group)) for lvl, group in groupby(cards, lambda c: c.level)]
+    return render_template(
+        "catalogue/catalogue.html", form=form, levels=levels, count=len(cards), personas=BY_SLUG
+    )
+
+
+@bp.route("/modules/<code>")
+def module(code: str):
+    """One module: what it teaches, what it needs, and whether you have it."""
+    found = get_module(code)
+    if found is None:
+        abort(404)
+    done: set[int] = set()
+    if current_user.is_authenticated and found.prerequisites:
+        done = completed_ids(current_user.id, [m.id for m in found.prerequisites])
+    return render_template(
+        "catalogue/module.html",
+        module=found,
+        done=done,
+        unlocks=dependents(found),
+        personas=BY_SLUG,
+        level_name=LEVEL_NAMES.get(found.level, str(found.level)),
+    )
+
+
+@bp.route("/paths")
+def paths():
+    """The six persona paths."""
+    return render_template("catalogue/paths.html", personas=PERSONAS)
+
+
+@bp.route("/paths/<persona>")
+def path(persona: str):
+    """A persona's modules and their prerequisites, drawn as a graph."""
+    info = BY_SLUG.get(persona)
+    if info is None:
+        abort(404)
+    found = persona_path(persona)
+    done_codes: set[str] = set()
+    if current_user.is_authenticated:
+        done = completed_ids(current_user.id)
+        done_codes = {c.code for c in found.cards if c.id in done}
+    nodes = [
+        GraphNode(
+            code=c.code,
+            title=c.title,
+            level=c.level,
+            planned=c.status == ModuleStatus.PLANNED,
+            on_path=c.code in found.on_path,
+            completed=c.code in done_codes,
+        )
+        for c in found.cards
+    ]
+    suggestions = next_steps(found.steps(), done_codes) if current_user.is_authenticated else []
+    by_code = {c.code: c for c in found.cards}
+    return render_template(
+        "catalogue/path.html",
+        persona=info,
+        path=found,
+        graph=layout(nodes, found.edges),
+        next_cards=[by_code[s.code] for s in suggestions],
+        done_codes=done_codes,
+        level_names=LEVEL_NAMES,
+    )

@@ -1,0 +1,16 @@
+"""The ``flask academy`` command group; each area adds its commands here."""
+
+import click
+
+from app.accounts.cli import demo_command
+from app.authoring.cli import check_command, sync_command
+
+
+@click.group("academy")
+def academy() -> None:
+    """Run the Data Academy's commands."""
+
+
+academy.add_command(check_command)
+academy.add_command(sync_command)
+academy.add_command(demo_command)

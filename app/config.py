@@ -1,0 +1,89 @@
+"""Settings, read from the environment with safe defaults for the embedded mode.
+
+The embedded default needs no server: a SQLite file and the secret key live in
+Flask's instance folder. Production sets ``DATABASE_URL``, ``SECRET_KEY`` and
+``SESSION_COOKIE_SECURE`` in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating it on first use.
+
+    Keeping it in the instance folder means sessions survive restarts without
+    anyone having to invent a key for the embedded mode.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgres://`` URLs at the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings for a running site; every value can come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: generated into the instance folder
+    SQLALCHEMY_DATABASE_URI = (
+        normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else None  # None: a SQLite file in the instance folder
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    ACADEMY_COURSES_DIR = os.environ.get("ACADEMY_COURSES_DIR", str(PROJECT_ROOT / "courses"))
+    ACADEMY_DEMAND_THRESHOLD = _int("ACADEMY_DEMAND_THRESHOLD", 5)
+    # Company single sign-on through a reverse proxy: the header that carries the
+    # signed-in user's email. Off unless set, because trusting it on a site that
+    # is reachable without the proxy would let anyone claim any identity.
+    ACADEMY_SSO_HEADER = os.environ.get("ACADEMY_SSO_HEADER") or None
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+
+
+class TestConfig(Config):
+    """Settings for the test suite: an in-memory database unless told otherwise."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+    )
+    WTF_CSRF_ENABLED = False
+    ACADEMY_SSO_HEADER = None

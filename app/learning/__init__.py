@@ -1,0 +1,1 @@
+"""Learning: what each learner has completed, and what they should take next."""

@@ -1,0 +1,84 @@
+"""Sign-in wiring (sessions and optional single sign-on) and response headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, current_app
+from sqlalchemy import select
+
+from app.extensions import db, login_manager
+
+# Inline SVG needs no script; everything the pages load comes from this site.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """The account behind a session cookie."""
+    from app.accounts.models import User
+
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.request_loader
+def load_user_from_proxy(request: Request):
+    """Company single sign-on: trust the reverse proxy's user header, if configured.
+
+    Only the proxy can set the header, so this must be enabled only where the
+    site cannot be reached except through that proxy.
+    """
+    header = current_app.config.get("ACADEMY_SSO_HEADER")
+    if not header:
+        return None
+    email = (request.headers.get(header) or "").strip().lower()
+    if not email or "@" not in email:
+        return None
+    from app.accounts.models import User
+    from app.accounts.services import create_user
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = create_user(email, email.split("@")[0])
+        db.session.commit()
+    return user if user.active else None
+
+
+def _follow_proxy_identity():
+    """With single sign-on, the proxy's header wins over any earlier session.
+
+    Otherwise a browser that signed in as one person would stay that person
+    after the proxy starts vouching for another.
+    """
+    from flask import request, session
+
+    header = current_app.config.get("ACADEMY_SSO_HEADER")
+    if header and request.headers.get(header):
+        for key in ("_user_id", "_id", "_fresh"):
+            session.pop(key, None)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Configure sign-in pages and add security headers to every response."""
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to do that."
+    login_manager.login_message_category = "info"
+    # "strong" drops a session whose browser fingerprint changed; behind a
+    # single sign-on proxy the header is the identity, so "basic" is enough.
+    app.config.setdefault(
+        "SESSION_PROTECTION", "basic" if app.config.get("ACADEMY_SSO_HEADER") else "strong"
+    )
+    app.before_request(_follow_proxy_identity)
+    app.after_request(_security_headers)

@@ -1,0 +1,87 @@
+"""A live server on a free local port and a real Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.accounts.demo import ensure_demo_accounts
+from app.authoring.folder import load_folder
+from app.authoring.sync import sync_courses
+from app.config import PROJECT_ROOT
+from app.extensions import db
+from tests.conftest import USING_POSTGRES
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (the test tools' own browser downloads are not used)."""
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture
+def live_server(make_app, tmp_path: Path):
+    """The real site, with CSRF on, the shipped courses and the demo accounts."""
+    settings = {"WTF_CSRF_ENABLED": True, "ACADEMY_COURSES_DIR": str(PROJECT_ROOT / "courses")}
+    if not USING_POSTGRES:
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    app = make_app(**settings)
+    with app.app_context():
+        sync_courses(load_folder(PROJECT_ROOT / "courses"))
+        ensure_demo_accounts()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found: install Debian's chromium package or set CHROMIUM_PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI installs it; a skip there would hide a broken set-up
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, email: str, password: str = "academy-demo") -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,60 @@
+"""The migrations build the same schema as the models, on SQLite and PostgreSQL."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from tests.conftest import USING_POSTGRES
+
+
+def _settings(url: str) -> dict:
+    settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    settings["SQLALCHEMY_DATABASE_URI"] = url
+    return settings
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A URL for a database with nothing in it: a new file, or a new PostgreSQL schema."""
+    if not USING_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    base = TestConfig.SQLALCHEMY_DATABASE_URI
+    schema = f"migcheck_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models(empty_database_url, tmp_path):
+    app = create_app(_settings(empty_database_url), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        db.engine.dispose()
+    assert differences == []
+
+
+def test_downgrade_to_nothing_and_back(empty_database_url, tmp_path):
+    app = create_app(_settings(empty_database_url), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        assert "modules" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()
