@@ -14,10 +14,10 @@ from dataclasses import dataclass
 LEVELS = (100, 200, 300)
 LEVEL_NAMES = {100: "100 · Foundations", 200: "200 · Practitioner", 300: "300 · Advanced"}
 
-NODE_W, NODE_H = 230, 58
+NODE_W, NODE_H = 250, 58
 COL_GAP, ROW_GAP = 110, 18
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 40, 56, 24
-TITLE_CHARS = 30
+TITLE_CHARS = 29
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class Layout:
     nodes: list[PlacedNode]
     edges: list[PlacedEdge]
     columns: list[tuple[str, int]]  # (heading, x of the column's centre)
+    node_width: int = NODE_W
+    node_height: int = NODE_H
 
 
 def _order_columns(

@@ -68,7 +68,7 @@ class Module(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     persona_links: Mapped[list[ModulePersona]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=ModulePersona.persona
+        cascade="all, delete-orphan", order_by=ModulePersona.persona
     )
     prerequisites: Mapped[list[Module]] = relationship(
         secondary=module_prerequisites,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.catalogue import bp
@@ -18,6 +18,7 @@ from app.catalogue.services import (
     list_modules,
     persona_path,
 )
+from app.catalogue.svg import render_svg
 from app.learning.rules import next_steps
 from app.personas import BY_SLUG, PERSONAS
 
@@ -89,8 +90,13 @@ def path(persona: str):
         "catalogue/path.html",
         persona=info,
         path=found,
-        graph=layout(nodes, found.edges),
+        graph=render_svg(
+            layout(nodes, found.edges),
+            f"Prerequisite graph of the {info.name} path",
+            lambda code: url_for("catalogue.module", code=code),
+        ),
         next_cards=[by_code[s.code] for s in suggestions],
+        needs=found.needs,
         done_codes=done_codes,
         level_names=LEVEL_NAMES,
     )

@@ -119,10 +119,16 @@ class PersonaPath:
     on_path: set[str]
     edges: list[tuple[str, str]]  # (prerequisite code, module code)
 
-    def steps(self) -> list[PathStep]:
+    @property
+    def needs(self) -> dict[str, list[str]]:
+        """Each module's prerequisites on this path, by code."""
         needs: dict[str, list[str]] = defaultdict(list)
         for prerequisite, code in self.edges:
             needs[code].append(prerequisite)
+        return needs
+
+    def steps(self) -> list[PathStep]:
+        needs = self.needs
         return [
             PathStep(c.code, c.level, c.status == ModuleStatus.PUBLISHED, tuple(needs[c.code]))
             for c in self.cards
