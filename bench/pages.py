@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -26,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from app.accounts.models import User  # noqa: E402
-from app.config import normalise_database_url  # noqa: E402
 from app.catalogue.models import Module  # noqa: E402
+from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.personas import SLUGS  # noqa: E402
 from bench.seed import seed_completions, seed_modules, seed_users  # noqa: E402

@@ -34,9 +34,11 @@ def seed_modules(count: int, rng: random.Random) -> list[int]:
     for i in range(count):
         level = LEVELS[min(i * 3 // count, 2)]
         planned = rng.random() < 0.3
+        # Codes are letters then three digits; three letters keep 500+ of them unique.
+        letters = "".join(chr(65 + (i // 26**k) % 26) for k in range(3))
         rows.append(
             {
-                "code": "",  # set below
+                "code": f"B{letters}{level}",
                 "title": f"Benchmark module {i} on joins, zones and adverts",
                 "level": level,
                 "summary": "A seeded module for measuring page times. " * 3,
@@ -52,15 +54,12 @@ def seed_modules(count: int, rng: random.Random) -> list[int]:
                 "updated_at": now,
             }
         )
-    # Codes must be unique: letters then three digits, so vary the letters.
-    for i, row in enumerate(rows):
-        letters = "".join(chr(65 + (i // 26**k) % 26) for k in range(3))
-        row["code"] = f"B{letters}{row['level']}"
     db.session.execute(insert(Module), rows)
     ids = list(db.session.scalars(select(Module.id).order_by(Module.id)))
-    by_level = {lvl: [mid for mid, r in zip(ids, rows) if r["level"] == lvl] for lvl in LEVELS}
+    paired = list(zip(ids, rows, strict=True))
+    by_level = {lvl: [mid for mid, row in paired if row["level"] == lvl] for lvl in LEVELS}
     personas, prerequisites = [], []
-    for module_id, row in zip(ids, rows):
+    for module_id, row in paired:
         for slug in rng.sample(SLUGS, rng.randint(1, 3)):
             personas.append({"module_id": module_id, "persona": slug})
         lower = [m for lvl in LEVELS if lvl < row["level"] for m in by_level[lvl]]
