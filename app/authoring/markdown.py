@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -80,9 +81,21 @@ def _demote_headings(state) -> None:
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
 
 
+def _focusable(default):
+    """Code blocks may scroll sideways, so keyboard users must be able to focus them."""
+
+    def render(self, tokens, idx, options, env) -> str:
+        html = default(self, tokens, idx, options, env)
+        return html.replace("<pre>", '<pre tabindex="0">', 1)
+
+    return render
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.core.ruler.push("demote_headings", _demote_headings)
+    md.add_render_rule("fence", _focusable(RendererHTML.fence))
+    md.add_render_rule("code_block", _focusable(RendererHTML.code_block))
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.add_render_rule("wikilink", _render_wikilink)
     return md
@@ -97,6 +110,7 @@ _ATTRIBUTES = {
     "span": {"class"},
     "code": {"class"},
     "div": {"class"},
+    "pre": {"tabindex"},
     "th": {"align", "style"},
     "td": {"align", "style"},
 }

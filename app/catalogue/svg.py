@@ -50,10 +50,14 @@ def _node(placed: PlacedNode, href: str, width: int, height: int) -> str:
 
 
 def render_svg(layout: Layout, title: str, href_for: Callable[[str], str]) -> Markup:
-    """The graph as an ``<svg role="img">`` with a title and a description."""
+    """The graph as a labelled ``<svg>`` whose modules are links.
+
+    Its role is ``group``, not ``img``: an image may not contain links, and
+    each module in the picture is one.
+    """
     parts = [
         f'<svg class="path-graph" viewBox="0 0 {layout.width} {layout.height}" '
-        f'width="{layout.width}" height="{layout.height}" role="img" '
+        f'width="{layout.width}" height="{layout.height}" role="group" '
         'aria-labelledby="graph-title graph-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="graph-title">{escape(title)}</title>',
         f'<desc id="graph-desc">{len(layout.nodes)} modules in three columns by level, with '

@@ -45,7 +45,7 @@ def test_ordinary_markdown_renders():
     html = render("# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nSELECT 1\n```\n")
     assert "<h2>Title</h2>" in html  # the page title is the only <h1>
     assert "<table>" in html
-    assert '<code class="language-sql">' in html
+    assert '<pre tabindex="0"><code class="language-sql">' in html  # scrollable: focusable
 
 
 def test_external_links_get_noopener():

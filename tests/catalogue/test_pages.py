@@ -106,7 +106,7 @@ def test_path_page_draws_the_graph(client, curriculum):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert '<svg class="path-graph"' in page
-    assert 'role="img"' in page
+    assert 'role="group" aria-labelledby="graph-title graph-desc"' in page
     # On the path: SQ101 and DM201; pulled in as prerequisites: DP101, DP102.
     for code in ("SQ101", "DM201", "DP101", "DP102"):
         assert f'data-code="{code}"' in page

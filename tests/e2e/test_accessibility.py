@@ -1,0 +1,65 @@
+"""Every main page passes axe-core's WCAG 2 A and AA rules in a real browser."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def a11y_page(browser, live_server):
+    # axe is injected as a script, which the site's Content-Security-Policy would block.
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+PUBLIC = [
+    "/",
+    "/modules",
+    "/modules?persona=analyst&status=planned",
+    "/modules/DM201",
+    "/modules/DS301",
+    "/paths",
+    "/paths/analyst",
+    "/login",
+    "/modules/NOPE999",
+]
+
+
+def test_public_pages_are_accessible(a11y_page):
+    problems = {}
+    for url in PUBLIC:
+        a11y_page.goto(url)
+        found = violations(a11y_page)
+        if found:
+            problems[url] = found
+    assert problems == {}
+
+
+def test_signed_in_and_admin_pages_are_accessible(a11y_page):
+    sign_in(a11y_page, "admin@academy.example")
+    problems = {}
+    for url in ["/", "/admin/users", "/admin/users/new", "/admin/users/1", "/paths/developer"]:
+        a11y_page.goto(url)
+        found = violations(a11y_page)
+        if found:
+            problems[url] = found
+    assert problems == {}
