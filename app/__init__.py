@@ -29,20 +29,39 @@ def create_app(
 
     from app import security, templating
     from app.extensions import csrf, db, login_manager, migrate
+    from app.notifications.mail import dispatcher
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    dispatcher.init_app(app)
     templating.init_app(app)
 
-    from app.accounts import bp as accounts_bp
-    from app.admin import bp as admin_bp
-    from app.catalogue import bp as catalogue_bp
-    from app.main import bp as main_bp
+    from app.accounts.routes import bp as accounts_bp
+    from app.admin.routes import bp as admin_bp
+    from app.catalogue.routes import bp as catalogue_bp
+    from app.demand.routes import bp as demand_bp
+    from app.enrolment.routes import bp as enrolment_bp
+    from app.learning.routes import bp as learning_bp
+    from app.main.routes import bp as main_bp
+    from app.nominations.routes import bp as nominations_bp
+    from app.notifications.routes import bp as notifications_bp
+    from app.teaching.routes import bp as teaching_bp
 
-    for blueprint in (main_bp, accounts_bp, catalogue_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        catalogue_bp,
+        demand_bp,
+        enrolment_bp,
+        nominations_bp,
+        learning_bp,
+        teaching_bp,
+        notifications_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from app.cli import academy

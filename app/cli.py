@@ -4,6 +4,7 @@ import click
 
 from app.accounts.cli import demo_command
 from app.authoring.cli import check_command, sync_command
+from app.notifications.mail import send_command
 
 
 @click.group("academy")
@@ -14,3 +15,4 @@ def academy() -> None:
 academy.add_command(check_command)
 academy.add_command(sync_command)
 academy.add_command(demo_command)
+academy.add_command(send_command)

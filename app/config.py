@@ -66,6 +66,16 @@ class Config:
     # is reachable without the proxy would let anyone claim any identity.
     ACADEMY_SSO_HEADER = os.environ.get("ACADEMY_SSO_HEADER") or None
 
+    # E-mail: without MAIL_SERVER, messages are held in the outbox for admins to read.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "academy@localhost")
+    # Where the site is reached, for links in e-mail (e.g. https://academy.example.com).
+    ACADEMY_BASE_URL = os.environ.get("ACADEMY_BASE_URL", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -87,3 +97,5 @@ class TestConfig(Config):
     )
     WTF_CSRF_ENABLED = False
     ACADEMY_SSO_HEADER = None
+    MAIL_SERVER = None  # a developer's environment must never make the tests send mail
+    ACADEMY_DEMAND_THRESHOLD = 5

@@ -1,6 +1,7 @@
 """Benchmark: server time and SQL query count of the busiest pages on a large academy.
 
-Seeds 500 modules and 10,000 users (plus completions) into a fresh database,
+Seeds 500 modules, 10,000 users, 200,000 enrolments and 20,000 interest
+registrations (plus completions, sessions, bookings and nominations) into a fresh database,
 then requests each page many times through the real Flask stack and reports
 p50 and p95 server time and the number of SQL queries per request.
 
@@ -29,7 +30,12 @@ from app.catalogue.models import Module  # noqa: E402
 from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.personas import SLUGS  # noqa: E402
-from bench.seed import seed_completions, seed_modules, seed_users  # noqa: E402
+from bench.seed import (  # noqa: E402
+    seed_completions,
+    seed_modules,
+    seed_taking_part,
+    seed_users,
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -69,8 +75,9 @@ def measure(client, urls: list[str], counter: QueryCounter) -> dict:
     }
 
 
-def seed(app, modules: int, users: int, completions: int, rng: random.Random) -> None:
-    with click.progressbar(length=users * (1 + completions), label="Seeding") as bar:
+def seed(app, modules, users, completions, enrolments, interests, rng) -> None:
+    total = users * (1 + completions) + enrolments + interests
+    with click.progressbar(length=total, label="Seeding") as bar:
 
         def progress(_what: str, n: int) -> None:
             bar.update(n)
@@ -80,6 +87,7 @@ def seed(app, modules: int, users: int, completions: int, rng: random.Random) ->
             module_ids = seed_modules(modules, rng)
             user_ids = seed_users(users, rng, progress)
             seed_completions(user_ids, module_ids, completions, rng, progress)
+            seed_taking_part(user_ids, enrolments, interests, rng, progress)
 
 
 @click.command()
@@ -87,11 +95,13 @@ def seed(app, modules: int, users: int, completions: int, rng: random.Random) ->
 @click.option("--modules", default=500, show_default=True)
 @click.option("--users", default=10_000, show_default=True)
 @click.option("--completions", default=5, show_default=True, help="Per learner.")
+@click.option("--enrolments", default=200_000, show_default=True)
+@click.option("--interests", default=20_000, show_default=True)
 @click.option("--requests", "n", default=200, show_default=True, help="Per page.")
 @click.option("--seed", "seed_value", default=1, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write JSON here.")
-def main(database, modules, users, completions, n, seed_value, out) -> None:
-    """Seed a large academy and measure the catalogue, module and path pages."""
+def main(database, modules, users, completions, enrolments, interests, n, seed_value, out):
+    """Seed a large academy and measure its busiest pages."""
     rng = random.Random(seed_value)
     workdir = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     url = normalise_database_url(database) if database else f"sqlite:///{workdir / 'bench.sqlite'}"
@@ -102,11 +112,14 @@ def main(database, modules, users, completions, n, seed_value, out) -> None:
     if database:
         with app.app_context():
             db.drop_all()
-    seed(app, modules, users, completions, rng)
+    seed(app, modules, users, completions, enrolments, interests, rng)
 
     with app.app_context():
         codes = list(db.session.scalars(select(Module.code)))
         learner = db.session.scalar(select(User).where(User.email == "learner7@bench.example"))
+        # The demand page is for instructors: make the measured learner one.
+        learner.role = "admin"
+        db.session.commit()
         learner_email = learner.email
         counter = QueryCounter(db.engine)
     client = app.test_client()
@@ -117,6 +130,8 @@ def main(database, modules, users, completions, n, seed_value, out) -> None:
         "catalogue (filtered)": [f"/modules?persona={rng.choice(SLUGS)}" for _ in range(n)],
         "module": [f"/modules/{rng.choice(codes)}" for _ in range(n)],
         "path": [f"/paths/{rng.choice(SLUGS)}" for _ in range(n)],
+        "my learning": ["/learning"] * n,
+        "what to write next": ["/teach/demand"] * n,
     }
     results = {}
     for name, urls in pages.items():
@@ -127,6 +142,8 @@ def main(database, modules, users, completions, n, seed_value, out) -> None:
         "database": url.split(":")[0],
         "modules": modules,
         "users": users,
+        "enrolments": enrolments,
+        "interests": interests,
         "completions_per_user": completions,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",

@@ -113,3 +113,88 @@ def seed_completions(
         db.session.execute(insert(Completion), chunk)
         progress("completions", len(chunk))
     db.session.commit()
+
+
+def seed_taking_part(
+    user_ids: list[int],
+    enrolments: int,
+    interests: int,
+    rng: random.Random,
+    progress: Progress,
+) -> None:
+    """Enrolments in published modules, interest in planned ones, sessions with bookings."""
+    from datetime import timedelta
+
+    from app.demand.models import Interest
+    from app.enrolment.models import Booking, ClassSession, Enrolment
+    from app.nominations.models import Nomination
+
+    now = utcnow()
+    modules = db.session.execute(select(Module.id, Module.status)).all()
+    published = [m for m, status in modules if status == ModuleStatus.PUBLISHED]
+    planned = [m for m, status in modules if status == ModuleStatus.PLANNED]
+
+    per_user = max(1, enrolments // len(user_ids))
+    rows = [
+        {"user_id": uid, "module_id": mid, "status": "active", "created_at": now}
+        for uid in user_ids
+        for mid in rng.sample(published, min(per_user, len(published)))
+    ][:enrolments]
+    for chunk in _chunks(rows):
+        db.session.execute(insert(Enrolment), chunk)
+        progress("enrolments", len(chunk))
+
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < interests:
+        pairs.add((rng.choice(planned), rng.choice(user_ids)))
+    rows = [
+        {"module_id": m, "user_id": u, "note": f"I hope to learn {m % 7} things", "created_at": now}
+        for m, u in sorted(pairs)
+    ]
+    for chunk in _chunks(rows):
+        db.session.execute(insert(Interest), chunk)
+        progress("interests", len(chunk))
+
+    sessions = [
+        {
+            "module_id": mid,
+            "starts_at": now + timedelta(days=rng.randint(1, 60)),
+            "duration_minutes": 90,
+            "capacity": 20,
+            "seats_taken": 20,
+            "location": "Room 1",
+            "created_at": now,
+        }
+        for mid in published
+        for _ in range(2)
+    ]
+    db.session.execute(insert(ClassSession), sessions)
+    session_ids = list(db.session.scalars(select(ClassSession.id)))
+    bookings = []
+    for sid in session_ids:
+        for i, uid in enumerate(rng.sample(user_ids, 30)):
+            bookings.append(
+                {
+                    "session_id": sid,
+                    "user_id": uid,
+                    "status": "booked" if i < 20 else "waitlisted",
+                    "queued_at": now + timedelta(seconds=i),
+                }
+            )
+    for chunk in _chunks(bookings):
+        db.session.execute(insert(Booking), chunk)
+    nominations = [
+        {
+            "module_id": rng.choice(published),
+            "nominator_id": uid,
+            "nominee_id": rng.choice(user_ids),
+            "reason": "You would enjoy this",
+            "status": "pending",
+            "created_at": now,
+        }
+        for uid in user_ids[: len(user_ids) // 2]
+    ]
+    db.session.execute(
+        insert(Nomination), [n for n in nominations if n["nominator_id"] != n["nominee_id"]]
+    )
+    db.session.commit()

@@ -43,6 +43,13 @@ def get_metadata():
     return target_db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the app's UTCDateTime as a plain DateTime, so migrations never import the app."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -92,6 +99,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            render_item=render_item,
             **conf_args
         )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app import create_app
@@ -23,6 +26,32 @@ def _empty_tables() -> None:
             connection.execute(table.delete())
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need its row locks: they run in the PostgreSQL pass only."""
+    if USING_POSTGRES:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+_fresh_schema = False
+
+
+def _reset_postgres_schema() -> None:
+    """Once per run, start PostgreSQL from an empty schema.
+
+    The test database outlives runs; without this a column added since the
+    last run would be missing, because create_all never alters a table.
+    """
+    global _fresh_schema
+    if USING_POSTGRES and not _fresh_schema:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        _fresh_schema = True
+
+
 @pytest.fixture
 def make_app(tmp_path: Path):
     """Build an app with extra settings; tables are created, and emptied afterwards."""
@@ -33,7 +62,9 @@ def make_app(tmp_path: Path):
         settings["ACADEMY_COURSES_DIR"] = str(tmp_path / "courses")
         settings.update(overrides)
         application = create_app(settings, instance_path=str(tmp_path / "instance"))
+        application.test_client_class = IsolatedClient
         with application.app_context():
+            _reset_postgres_schema()
             db.create_all()
             _empty_tables()
         made.append(application)
@@ -53,6 +84,19 @@ def app(make_app):
     application = make_app()
     with application.app_context():
         yield application
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, as in production.
+
+    Tests keep an app context pushed for their factories; Flask would reuse it
+    for requests, sharing ``g`` (and so the signed-in user) and the database
+    session between requests. Running each request in an empty contextvars
+    context gives it a fresh app context instead.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture

@@ -106,3 +106,36 @@ def write_course(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def make_session(module: Module, *, capacity: int = 2, days: int = 7, instructor=None):
+    """A class session ``days`` from now."""
+    from datetime import timedelta
+
+    from app.accounts.models import utcnow
+    from app.enrolment.models import ClassSession
+
+    session = ClassSession(
+        module_id=module.id,
+        starts_at=utcnow() + timedelta(days=days),
+        duration_minutes=90,
+        capacity=capacity,
+        seats_taken=0,
+        location="Room 4",
+        instructor_id=instructor.id if instructor else None,
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session
+
+
+def notifications_for(user: User, kind: str | None = None) -> list:
+    """The in-app notifications a user has received (optionally of one kind)."""
+    from sqlalchemy import select
+
+    from app.notifications.models import Notification
+
+    query = select(Notification).where(Notification.user_id == user.id)
+    if kind:
+        query = query.where(Notification.kind == kind)
+    return list(db.session.scalars(query.order_by(Notification.id)))

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.personas import BY_SLUG, Persona
+from app.types import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -40,7 +41,7 @@ class User(UserMixin, db.Model):
     persona: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

@@ -10,6 +10,7 @@ from flask import current_app
 from app.authoring.folder import CourseSet, load_folder
 from app.authoring.problems import Severity
 from app.authoring.sync import SyncRefused, sync_courses
+from app.demand.services import announce_published
 from app.extensions import db
 
 courses_option = click.option(
@@ -58,7 +59,10 @@ def sync_command(courses_dir: Path | None) -> None:
     except SyncRefused as refused:
         db.session.rollback()
         raise click.ClickException(f"{refused} (the site keeps its last good content)") from None
+    told = announce_published(report.published)
     db.session.commit()
+    if told:
+        click.echo(f"told {told} interested learner(s) about newly published modules")
     for label, codes in (
         ("created", report.created),
         ("updated", report.updated),

@@ -3,5 +3,4 @@
 from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
-
-from app.catalogue import routes  # noqa: E402,F401  (registers the views on bp)
+# Views are registered on bp when create_app imports this package's routes module.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import utcnow
 from app.extensions import db
+from app.types import UTCDateTime
 
 
 class ModuleStatus(StrEnum):
@@ -62,10 +63,13 @@ class Module(db.Model):
     source_path: Mapped[str] = mapped_column(String(500))
     # Hash of everything synced from the file, so a sync that changes nothing writes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when interest in a planned module reaches its threshold (and instructors were
+    # told); cleared if interest falls back below it, so the next crossing is news again.
+    in_demand_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     persona_links: Mapped[list[ModulePersona]] = relationship(
         cascade="all, delete-orphan", order_by=ModulePersona.persona

@@ -19,8 +19,13 @@ from app.catalogue.services import (
     persona_path,
 )
 from app.catalogue.svg import render_svg
+from app.demand.forms import InterestForm
+from app.enrolment.services import completed_codes
+from app.forms import ActionForm
 from app.learning.rules import next_steps
+from app.learning.services import participation
 from app.personas import BY_SLUG, PERSONAS
+from app.teaching.permissions import can_teach
 
 
 @bp.route("/modules")
@@ -43,16 +48,19 @@ def module(code: str):
     found = get_module(code)
     if found is None:
         abort(404)
-    done: set[int] = set()
-    if current_user.is_authenticated and found.prerequisites:
-        done = completed_ids(current_user.id, [m.id for m in found.prerequisites])
+    user = current_user if current_user.is_authenticated else None
+    done_codes = completed_codes(user.id) if user else set()
     return render_template(
         "catalogue/module.html",
         module=found,
-        done=done,
+        done={m.id for m in found.prerequisites if m.code in done_codes},
         unlocks=dependents(found),
         personas=BY_SLUG,
         level_name=LEVEL_NAMES.get(found.level, str(found.level)),
+        part=participation(user, found, done_codes),
+        can_teach=bool(user) and can_teach(user, found),
+        interest_form=InterestForm(),
+        action=ActionForm(),
     )
 
 

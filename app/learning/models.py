@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.accounts.models import utcnow
 from app.extensions import db
+from app.types import UTCDateTime
 
 
 class Completion(db.Model):
@@ -20,6 +21,6 @@ class Completion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
-    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # How it was earned: marked by an instructor, or (later) by passing graded exercises.
     source: Mapped[str] = mapped_column(String(32), default="instructor")

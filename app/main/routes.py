@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.catalogue.services import completed_ids, persona_path, status_counts
 from app.learning.rules import next_steps
-from app.main import bp
+from app.main import bp, errors  # noqa: F401  (errors registers the error pages)
 from app.personas import BY_SLUG, PERSONAS
 
 
