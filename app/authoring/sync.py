@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from app.accounts.models import utcnow
 from app.authoring.folder import CourseSet
@@ -80,7 +81,12 @@ def sync_courses(courses: CourseSet, resolve: Resolver | None = None) -> SyncRep
         raise SyncRefused(courses)
     resolve = resolve or module_resolver(courses)
     report = SyncReport()
-    existing = {m.code: m for m in db.session.scalars(select(Module))}
+    existing = {
+        m.code: m
+        for m in db.session.scalars(
+            select(Module).options(undefer(Module.body_markdown), undefer(Module.body_html))
+        )
+    }
     now = utcnow()
 
     for source in courses.modules:

@@ -57,8 +57,9 @@ class Module(db.Model):
     exercises: Mapped[list[str]] = mapped_column(JSON, default=list)
     demand_threshold: Mapped[int | None] = mapped_column(Integer)
     duration: Mapped[str | None] = mapped_column(String(64))
-    body_markdown: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    # The bodies are large and only the module page and sync need them.
+    body_markdown: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    body_html: Mapped[str] = mapped_column(Text, default="", deferred=True)
     status: Mapped[str] = mapped_column(String(16), default=ModuleStatus.PLANNED.value, index=True)
     source_path: Mapped[str] = mapped_column(String(500))
     # Hash of everything synced from the file, so a sync that changes nothing writes nothing.

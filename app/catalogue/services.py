@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from app.catalogue.models import Module, ModulePersona, ModuleStatus, module_prerequisites
 from app.extensions import db
@@ -83,7 +83,7 @@ def get_module(code: str) -> Module | None:
     return db.session.scalar(
         select(Module)
         .where(Module.code == code.upper())
-        .options(selectinload(Module.prerequisites))
+        .options(selectinload(Module.prerequisites), undefer(Module.body_html))
     )
 
 

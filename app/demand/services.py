@@ -162,27 +162,56 @@ class DemandRow:
     notes: list[tuple[str, str]]  # (learner name, note), newest first
 
 
-def demand_ranking(notes_per_module: int = 5) -> list[DemandRow]:
+@dataclass(frozen=True)
+class DemandPage:
+    """One page of the ranking, and how many planned modules there are in all."""
+
+    rows: list[DemandRow]
+    page: int
+    pages: int
+    total: int
+
+
+def demand_ranking(page: int = 1, per_page: int = 50, notes_per_module: int = 5) -> DemandPage:
     """Planned modules by interest, most wanted first, with the latest notes.
 
-    Two queries whatever the number of modules or learners: the counts, and
-    the newest notes per module picked with a window function.
+    Three queries whatever the number of modules or learners: how many are
+    planned, the counts for this page, and the newest notes per module on it,
+    picked with a window function.
     """
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(Module).where(Module.status == ModuleStatus.PLANNED)
+        )
+        or 0
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
     default = current_app.config["ACADEMY_DEMAND_THRESHOLD"]
     counts = (
         select(Interest.module_id, func.count().label("n")).group_by(Interest.module_id).subquery()
     )
     modules = db.session.execute(
-        select(Module, func.coalesce(counts.c.n, 0))
+        select(
+            Module.id,
+            Module.code,
+            Module.title,
+            Module.level,
+            Module.demand_threshold,
+            Module.in_demand_at,
+            func.coalesce(counts.c.n, 0),
+        )
         .outerjoin(counts, counts.c.module_id == Module.id)
         .where(Module.status == ModuleStatus.PLANNED)
         .order_by(func.coalesce(counts.c.n, 0).desc(), Module.level, Module.code)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
+    # Rank interest ids only (the index on module and time makes this a scan, not a
+    # sort), then fetch names and notes for the few that make the cut.
     ranked = (
         select(
-            Interest.module_id,
-            User.name,
-            Interest.note,
+            Interest.id,
             func.row_number()
             .over(
                 partition_by=Interest.module_id,
@@ -190,26 +219,28 @@ def demand_ranking(notes_per_module: int = 5) -> list[DemandRow]:
             )
             .label("rank"),
         )
-        .join(User, User.id == Interest.user_id)
-        .where(Interest.note.is_not(None))
+        .where(Interest.note.is_not(None), Interest.module_id.in_([m.id for m in modules]))
         .subquery()
     )
     notes: dict[int, list[tuple[str, str]]] = {}
-    for module_id, name, note, _ in db.session.execute(
-        select(ranked)
+    for module_id, name, note in db.session.execute(
+        select(Interest.module_id, User.name, Interest.note)
+        .join(ranked, ranked.c.id == Interest.id)
+        .join(User, User.id == Interest.user_id)
         .where(ranked.c.rank <= notes_per_module)
-        .order_by(ranked.c.module_id, ranked.c.rank)
+        .order_by(Interest.module_id, ranked.c.rank)
     ):
         notes.setdefault(module_id, []).append((name, note))
-    return [
+    rows = [
         DemandRow(
             code=m.code,
             title=m.title,
             level=m.level,
-            interested=n,
+            interested=m[-1],
             threshold=m.demand_threshold or default,
             in_demand=m.in_demand_at is not None,
             notes=notes.get(m.id, []),
         )
-        for m, n in modules
+        for m in modules
     ]
+    return DemandPage(rows=rows, page=page, pages=pages, total=total)

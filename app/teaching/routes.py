@@ -73,7 +73,8 @@ def dashboard():
 @instructor_required
 def demand():
     """Planned modules ranked by how many learners want them, with their notes."""
-    return render_template("teaching/demand.html", rows=demand_ranking())
+    ranking = demand_ranking(page=request.args.get("page", 1, type=int))
+    return render_template("teaching/demand.html", ranking=ranking, rows=ranking.rows)
 
 
 @bp.route("/nominations")

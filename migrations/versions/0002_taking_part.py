@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 20:46:47.323803
+Create Date: 2026-11-22 20:49:23.622905
 
 """
 from alembic import op
@@ -71,7 +71,7 @@ def upgrade():
     sa.UniqueConstraint('module_id', 'user_id', name=op.f('uq_interests_module_id'))
     )
     with op.batch_alter_table('interests', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interests_module_id'), ['module_id'], unique=False)
+        batch_op.create_index('ix_interests_module_recent', ['module_id', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interests_user_id'), ['user_id'], unique=False)
 
     op.create_table('notifications',
@@ -175,7 +175,7 @@ def downgrade():
     op.drop_table('notifications')
     with op.batch_alter_table('interests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_interests_user_id'))
-        batch_op.drop_index(batch_op.f('ix_interests_module_id'))
+        batch_op.drop_index('ix_interests_module_recent')
 
     op.drop_table('interests')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:

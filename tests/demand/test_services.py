@@ -126,8 +126,11 @@ def test_ranking_puts_the_most_wanted_first_with_notes(app):
     register_interest(learners[0], a, "first note")
     for i, learner in enumerate(learners[1:], start=1):
         register_interest(learner, b, f"note {i}")
-    rows = demand_ranking(notes_per_module=3)
+    rows = demand_ranking(notes_per_module=3).rows
     assert [r.code for r in rows] == ["BB301", "AA301"]
     assert rows[0].interested == 7 and len(rows[0].notes) == 3
     assert rows[0].notes[0] == ("L7", "note 7")
     assert rows[1].notes == [("L0", "first note")]
+    second_page = demand_ranking(page=2, per_page=1)
+    assert [r.code for r in second_page.rows] == ["AA301"]
+    assert (second_page.page, second_page.pages, second_page.total) == (2, 2, 2)
