@@ -98,7 +98,7 @@ def _module_page(module: Module, **forms):
     sessions = db.session.scalars(
         select(ClassSession)
         .where(ClassSession.module_id == module.id)
-        .order_by(ClassSession.starts_at.desc())
+        .order_by(ClassSession.starts_at)
     ).all()
     context = {
         "session_form": SessionForm(),

@@ -24,3 +24,15 @@ def test_demo_is_idempotent(runner):
     assert again.exit_code == 0
     assert "exists" in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 8
+
+
+def test_demo_schedules_sessions_for_published_modules_once(runner, courses_dir):
+    from app.enrolment.models import ClassSession
+    from tests.factories import course_text, write_course
+
+    write_course(courses_dir, "dp101.md", course_text("DP101", body="Hello"))
+    runner.invoke(args=["academy", "sync"])
+    first = runner.invoke(args=["academy", "demo"])
+    assert "Scheduled 2 demo class session(s)." in first.output
+    runner.invoke(args=["academy", "demo"])
+    assert db.session.scalar(select(func.count()).select_from(ClassSession)) == 2

@@ -11,9 +11,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.accounts.demo import ensure_demo_accounts
+from app.accounts.services import find_by_email
 from app.authoring.folder import load_folder
 from app.authoring.sync import sync_courses
 from app.config import PROJECT_ROOT
+from app.enrolment.demo import ensure_demo_sessions
 from app.extensions import db
 from tests.conftest import USING_POSTGRES
 
@@ -47,6 +49,7 @@ def live_server(make_app, tmp_path: Path):
     with app.app_context():
         sync_courses(load_folder(PROJECT_ROOT / "courses"))
         ensure_demo_accounts()
+        ensure_demo_sessions(find_by_email("instructor@academy.example"))
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -85,3 +88,7 @@ def sign_in(page, email: str, password: str = "academy-demo") -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()

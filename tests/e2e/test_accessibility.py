@@ -57,7 +57,24 @@ def test_public_pages_are_accessible(a11y_page):
 def test_signed_in_and_admin_pages_are_accessible(a11y_page):
     sign_in(a11y_page, "admin@academy.example")
     problems = {}
-    for url in ["/", "/admin/users", "/admin/users/new", "/admin/users/1", "/paths/developer"]:
+    for url in [
+        "/",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/1",
+        "/paths/developer",
+        "/learning",
+        "/notifications",
+        "/admin/outbox",
+        "/teach/",
+        "/teach/demand",
+        "/teach/nominations",
+        "/teach/modules/DP101",
+        "/teach/sessions/1",
+        "/sessions/1",
+        "/modules/DS301",
+        "/modules/DP101/nominate",
+    ]:
         a11y_page.goto(url)
         found = violations(a11y_page)
         if found:
