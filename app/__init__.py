@@ -44,6 +44,7 @@ def create_app(
     from app.catalogue.routes import bp as catalogue_bp
     from app.demand.routes import bp as demand_bp
     from app.enrolment.routes import bp as enrolment_bp
+    from app.lake.routes import bp as lake_bp
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
     from app.nominations.routes import bp as nominations_bp
@@ -59,6 +60,7 @@ def create_app(
         nominations_bp,
         learning_bp,
         teaching_bp,
+        lake_bp,
         notifications_bp,
         admin_bp,
     ):

@@ -65,6 +65,16 @@ class Config:
     # signed-in user's email. Off unless set, because trusting it on a site that
     # is reachable without the proxy would let anyone claim any identity.
     ACADEMY_SSO_HEADER = os.environ.get("ACADEMY_SSO_HEADER") or None
+    # Where `flask academy lake build` writes the sample lake; None: <instance>/lake.
+    ACADEMY_LAKE_DIR = os.environ.get("ACADEMY_LAKE_DIR") or None
+    # The SQL playground: learners' scratch files (None: <instance>/scratch) and limits.
+    ACADEMY_SCRATCH_DIR = os.environ.get("ACADEMY_SCRATCH_DIR") or None
+    ACADEMY_QUERY_TIMEOUT = float(os.environ.get("ACADEMY_QUERY_TIMEOUT", "5"))
+    ACADEMY_QUERY_MEMORY = os.environ.get("ACADEMY_QUERY_MEMORY", "256MB")
+    ACADEMY_QUERY_MAX_ROWS = _int("ACADEMY_QUERY_MAX_ROWS", 500)
+    ACADEMY_QUERY_WORKERS = _int("ACADEMY_QUERY_WORKERS", 2)
+    # Refuse to run learners' SQL where the OS sandbox (Landlock) is unavailable.
+    ACADEMY_REQUIRE_CONFINEMENT = _bool("ACADEMY_REQUIRE_CONFINEMENT", False)
 
     # E-mail: without MAIL_SERVER, messages are held in the outbox for admins to read.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -9,9 +9,10 @@ from flask import current_app
 
 from app.authoring.folder import CourseSet, load_folder
 from app.authoring.problems import Severity
-from app.authoring.sync import SyncRefused, sync_courses
+from app.authoring.sync import SyncRefused, module_resolver, sync_courses
 from app.demand.services import announce_published
 from app.extensions import db
+from app.lake.links import LINK_KINDS, RESOLVERS
 
 courses_option = click.option(
     "--courses",
@@ -25,7 +26,7 @@ courses_option = click.option(
 def read_courses(courses_dir: Path | None) -> CourseSet:
     """Load the folder named on the command line, or the configured one."""
     root = courses_dir or Path(current_app.config["ACADEMY_COURSES_DIR"])
-    return load_folder(root)
+    return load_folder(root, LINK_KINDS)
 
 
 def echo_problems(courses: CourseSet) -> None:
@@ -55,7 +56,7 @@ def sync_command(courses_dir: Path | None) -> None:
     courses = read_courses(courses_dir)
     echo_problems(courses)
     try:
-        report = sync_courses(courses)
+        report = sync_courses(courses, module_resolver(courses, RESOLVERS))
     except SyncRefused as refused:
         db.session.rollback()
         raise click.ClickException(f"{refused} (the site keeps its last good content)") from None

@@ -9,6 +9,7 @@ curriculum-shaped graph without a layout library.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 LEVELS = (100, 200, 300)
@@ -30,6 +31,7 @@ class GraphNode:
     planned: bool = False
     on_path: bool = True
     completed: bool = False
+    tag: str = ""  # an extra CSS class, e.g. "focus" for the dataset a lineage is about
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ class Layout:
 
 
 def _order_columns(
-    nodes: list[GraphNode], edges: list[tuple[str, str]], sweeps: int = 4
+    nodes: list[GraphNode], edges: list[tuple[str, str]], levels: Sequence[int], sweeps: int = 4
 ) -> dict[int, list[str]]:
     columns: dict[int, list[str]] = {
-        level: sorted(n.code for n in nodes if n.level == level) for level in LEVELS
+        level: sorted(n.code for n in nodes if n.level == level) for level in levels
     }
     neighbours: dict[str, list[str]] = defaultdict(list)
     for source, target in edges:
@@ -80,7 +82,7 @@ def _order_columns(
         return sum(rows) / len(rows) if rows else row[code]
 
     for _ in range(sweeps):
-        for level in LEVELS:
+        for level in levels:
             columns[level] = sorted(columns[level], key=lambda c: (centre(c), c))
             row.update({code: i for i, code in enumerate(columns[level])})
     return columns
@@ -97,14 +99,23 @@ def _edge_path(source: PlacedNode, target: PlacedNode) -> str:
     return f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
 
 
-def layout(nodes: list[GraphNode], edges: list[tuple[str, str]]) -> Layout:
-    """Place ``nodes`` in level columns; ``edges`` run from prerequisite to module."""
+def layout(
+    nodes: list[GraphNode],
+    edges: list[tuple[str, str]],
+    levels: Sequence[int] = LEVELS,
+    headings: Mapping[int, str] = LEVEL_NAMES,
+) -> Layout:
+    """Place ``nodes`` in columns by ``level``, left to right; ``edges`` run source to target.
+
+    The levels default to the curriculum's 100/200/300; the lake's lineage
+    pictures pass the zones in flow order instead.
+    """
     by_code = {n.code: n for n in nodes}
     edges = [(s, t) for s, t in edges if s in by_code and t in by_code]
-    columns = _order_columns(nodes, edges)
+    columns = _order_columns(nodes, edges, levels)
     placed: dict[str, PlacedNode] = {}
     tallest = max((len(c) for c in columns.values()), default=0)
-    for index, level in enumerate(LEVELS):
+    for index, level in enumerate(levels):
         x = MARGIN_X + index * (NODE_W + COL_GAP)
         column = columns[level]
         # Centre shorter columns against the tallest so the picture reads as a flow.
@@ -112,15 +123,15 @@ def layout(nodes: list[GraphNode], edges: list[tuple[str, str]]) -> Layout:
         for row, code in enumerate(column):
             y = MARGIN_TOP + offset + row * (NODE_H + ROW_GAP)
             placed[code] = PlacedNode(by_code[code], x, y)
-    width = 2 * MARGIN_X + len(LEVELS) * NODE_W + (len(LEVELS) - 1) * COL_GAP
+    width = 2 * MARGIN_X + len(levels) * NODE_W + (len(levels) - 1) * COL_GAP
     height = MARGIN_TOP + MARGIN_BOTTOM + max(tallest, 1) * (NODE_H + ROW_GAP)
     return Layout(
         width=width,
         height=height,
-        nodes=[placed[c] for level in LEVELS for c in columns[level]],
+        nodes=[placed[c] for level in levels for c in columns[level]],
         edges=[PlacedEdge(s, t, _edge_path(placed[s], placed[t])) for s, t in edges],
         columns=[
-            (LEVEL_NAMES[level], MARGIN_X + i * (NODE_W + COL_GAP) + NODE_W // 2)
-            for i, level in enumerate(LEVELS)
+            (headings[level], MARGIN_X + i * (NODE_W + COL_GAP) + NODE_W // 2)
+            for i, level in enumerate(levels)
         ],
     )

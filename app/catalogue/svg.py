@@ -36,6 +36,8 @@ def _node(placed: PlacedNode, href: str, width: int, height: int) -> str:
     if n.completed:
         classes.append("completed")
         notes.append(" (completed)")
+    if n.tag:
+        classes.append(n.tag)
     code_line = f"{n.code}{' · planned' if n.planned else ''}{' ✓' if n.completed else ''}"
     x, y = placed.x, placed.y
     box = f'x="{x}" y="{y}" width="{width}" height="{height}" rx="8"'
@@ -49,7 +51,20 @@ def _node(placed: PlacedNode, href: str, width: int, height: int) -> str:
     )
 
 
-def render_svg(layout: Layout, title: str, href_for: Callable[[str], str]) -> Markup:
+def _modules_description(layout: Layout) -> str:
+    return (
+        f"{len(layout.nodes)} modules in three columns by level, with {len(layout.edges)} "
+        "arrows from each prerequisite to the module that needs it. "
+        "The list below the picture gives the same information."
+    )
+
+
+def render_svg(
+    layout: Layout,
+    title: str,
+    href_for: Callable[[str], str],
+    description: str | None = None,
+) -> Markup:
     """The graph as a labelled ``<svg>`` whose modules are links.
 
     Its role is ``group``, not ``img``: an image may not contain links, and
@@ -60,9 +75,7 @@ def render_svg(layout: Layout, title: str, href_for: Callable[[str], str]) -> Ma
         f'width="{layout.width}" height="{layout.height}" role="group" '
         'aria-labelledby="graph-title graph-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="graph-title">{escape(title)}</title>',
-        f'<desc id="graph-desc">{len(layout.nodes)} modules in three columns by level, with '
-        f"{len(layout.edges)} arrows from each prerequisite to the module that needs it. "
-        "The list below the picture gives the same information.</desc>",
+        f'<desc id="graph-desc">{escape(description or _modules_description(layout))}</desc>',
         _DEFS,
     ]
     parts += [

@@ -39,10 +39,23 @@ def chromium_path() -> str | None:
     )
 
 
+@pytest.fixture(scope="session")
+def e2e_lake(tmp_path_factory) -> Path:
+    """One sample lake for every browser test (a build takes seconds)."""
+    from app.lake.build import build_lake
+
+    return build_lake(tmp_path_factory.mktemp("e2e") / "lake", seed=42, scale=1).lake
+
+
 @pytest.fixture
-def live_server(make_app, tmp_path: Path):
-    """The real site, with CSRF on, the shipped courses and the demo accounts."""
-    settings = {"WTF_CSRF_ENABLED": True, "ACADEMY_COURSES_DIR": str(PROJECT_ROOT / "courses")}
+def live_server(make_app, tmp_path: Path, e2e_lake: Path):
+    """The real site, with CSRF on, the shipped courses, the demo accounts and the lake."""
+    settings = {
+        "WTF_CSRF_ENABLED": True,
+        "ACADEMY_COURSES_DIR": str(PROJECT_ROOT / "courses"),
+        "ACADEMY_LAKE_DIR": str(e2e_lake),
+        "ACADEMY_SCRATCH_DIR": str(tmp_path / "scratch"),
+    }
     if not USING_POSTGRES:
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'live.sqlite'}"
     app = make_app(**settings)
@@ -57,6 +70,9 @@ def live_server(make_app, tmp_path: Path):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    engine = app.extensions.get("lake_playground")
+    if engine is not None:
+        engine.close()
 
 
 @pytest.fixture(scope="session")

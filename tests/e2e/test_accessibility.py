@@ -80,3 +80,20 @@ def test_signed_in_and_admin_pages_are_accessible(a11y_page):
         if found:
             problems[url] = found
     assert problems == {}
+
+
+def test_playground_results_and_errors_are_accessible(a11y_page):
+    sign_in(a11y_page, "analyst@academy.example")
+    problems = {}
+    for sql in [
+        "SELECT region, count(*) AS n FROM trusted.customer GROUP BY region",
+        "SELEC oops",
+        "EXPLAIN SELECT * FROM trusted.advert",
+    ]:
+        a11y_page.goto("/lake/playground")
+        a11y_page.get_by_label("SQL").fill(sql)
+        a11y_page.get_by_role("button", name="Run").click()
+        found = violations(a11y_page)
+        if found:
+            problems[sql] = found
+    assert problems == {}
