@@ -24,10 +24,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the app with its test tools
 
-demo: install ## Build the database, sync courses/ and create the demo accounts
+demo: install ## Build the database, sync courses/, create demo accounts, build the lake
 	$(FLASK) db upgrade
 	$(FLASK) academy sync
 	$(FLASK) academy demo
+	@test -e instance/lake/lake.duckdb || $(FLASK) academy lake build
 
 run: demo ## Start the site on http://127.0.0.1:5000 with demo content
 	@echo "Data Academy: http://$(HOST):$(PORT)  (sign in with an account above)"
@@ -47,8 +48,9 @@ format: install ## Reformat with ruff
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-bench: install ## Run the page benchmark and print its figures
+bench: install ## Run the page and lake benchmarks and print their figures
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/lake.py
 
 clean: ## Remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,7 +3,8 @@
 Refined and trusted are made from raw by the SQL in ``transforms``; the tables
 each query reads are recorded as that dataset's lineage. The same seed and
 scale give byte-identical data files and manifest. ``lake.duckdb`` is not
-covered by that promise: its views hold the build folder's absolute path.
+covered by that promise: DuckDB's file format is not byte-stable between runs,
+and its views hold the build folder's absolute path.
 """
 
 from __future__ import annotations
@@ -22,11 +23,18 @@ from app.lake.database import create_schemas, create_view, datasets_in, quoted, 
 from app.lake.files import DATABASE, data_files, drop_name, parquet_path, partition, write_rows
 from app.lake.generate import Generated, PlantedDirt, generate
 from app.lake.manifest import Manifest, write_manifest
-from app.lake.publish import build_lock, discard, ensure_replaceable, new_build, publish
+from app.lake.publish import (
+    build_lock,
+    current_build,
+    discard,
+    ensure_replaceable,
+    new_build,
+    publish,
+)
 from app.lake.rules import PERIOD_END
 from app.lake.transforms import Step
 
-# Small enough that a scale-1 dataset spans several row groups, fixed so files repeat.
+# Fixed, so the same rows always make the same file; the biggest datasets span several.
 ROW_GROUP_SIZE = 100_000
 
 Progress = Callable[[str], None]
@@ -111,7 +119,17 @@ def run_step(con: duckdb.DuckDBPyConnection, lake: Path, step: Step) -> list[str
     return list(tables_read(con, step.sql))
 
 
-def _build_into(lake: Path, seed: int, scale: int, progress: Progress) -> BuildResult:
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many rows each dataset's view returns."""
+    return {
+        ds.qualified_name: con.execute(
+            f"SELECT count(*) FROM {quoted(ds.qualified_name)}"
+        ).fetchone()[0]
+        for ds in DATASETS
+    }
+
+
+def _build_into(lake: Path, seed: int, scale: int, progress: Progress) -> Manifest:
     """Everything but the swap: generate, deliver, land, refine, and write the manifest."""
     generated = generate(seed, scale)
     progress("generate")
@@ -121,8 +139,9 @@ def _build_into(lake: Path, seed: int, scale: int, progress: Progress) -> BuildR
     lineage |= land(lake)
     progress("land in raw")
     with duckdb.connect(str(lake / DATABASE)) as con:
+        # Every timestamp in the lake is UTC; the machine's own zone must never leak in.
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")  # ours is the one to show
+        con.execute("SET enable_progress_bar = false")  # the CLI shows its own
         create_schemas(con)
         for ds in datasets_in("transient") + datasets_in("raw"):
             create_view(con, lake, ds)
@@ -130,16 +149,11 @@ def _build_into(lake: Path, seed: int, scale: int, progress: Progress) -> BuildR
         for step in transforms.steps(salt_for(seed)):
             lineage[step.target] = run_step(con, lake, step)
             progress(step.target)
-        counts = {
-            ds.qualified_name: con.execute(
-                f"SELECT count(*) FROM {quoted(ds.qualified_name)}"
-            ).fetchone()[0]
-            for ds in DATASETS
-        }
-    dirt = generated.dirt
-    write_manifest(lake, Manifest(seed, scale, dirt.as_dict(), lineage, counts, data_files(lake)))
+        counts = _row_counts(con)
+    made = Manifest(seed, scale, generated.dirt.as_dict(), lineage, counts, data_files(lake))
+    write_manifest(lake, made)
     progress("manifest")
-    return BuildResult(lake, lake, seed, scale, dirt, lineage, counts)
+    return made
 
 
 def build_lake(
@@ -157,8 +171,12 @@ def build_lake(
             made = _build_into(build, seed, scale, report)
             publish(target, build)
         except BaseException:
-            # Interrupted or failed: the lake keeps pointing at the last good build.
-            discard(build)
+            # Failed or interrupted: unless the swap already happened, the lake still
+            # points at the last good build and this one is thrown away.
+            if current_build(target) != build.resolve():
+                discard(build)
             raise
     report("publish")
-    return BuildResult(target, build, seed, scale, made.dirt, made.lineage, made.row_counts)
+    return BuildResult(
+        target, build, seed, scale, PlantedDirt(**made.dirt), made.lineage, made.row_counts
+    )

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import click
-from flask import current_app
 
+from app.lake.browse import lake_dir
 from app.lake.build import build_lake, step_names
 from app.lake.check import check_lake
 from app.lake.publish import LakeError
-
-
-def configured_lake_dir() -> Path:
-    """The ACADEMY_LAKE_DIR setting, else ``lake`` in the instance folder."""
-    setting = current_app.config.get("ACADEMY_LAKE_DIR")
-    return Path(setting or os.path.join(current_app.instance_path, "lake"))
 
 
 @click.group("lake")
@@ -32,7 +24,7 @@ def lake_group() -> None:
               help="The same seed and scale always build the same data.")  # fmt: skip
 def build_command(scale: int, seed: int) -> None:
     """Generate the lake from scratch and swap it in; the old lake stays if anything fails."""
-    target = configured_lake_dir()
+    target = lake_dir()
     started = time.perf_counter()
     steps = step_names(seed)
     with click.progressbar(
@@ -53,7 +45,7 @@ def build_command(scale: int, seed: int) -> None:
 @lake_group.command("check")
 def check_command() -> None:
     """Check every promise the catalogue makes about the built lake; list what fails."""
-    target = configured_lake_dir()
+    target = lake_dir()
     failures = check_lake(target)
     for failure in failures:
         click.secho(str(failure), fg="red", err=True)

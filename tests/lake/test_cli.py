@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from app.lake.cli import configured_lake_dir
+from app.lake.browse import lake_dir
 from app.lake.files import MANIFEST
 
 pytestmark = pytest.mark.slow
@@ -21,10 +21,10 @@ def lake_cli(application, *args: str):
 def test_the_lake_lives_in_the_instance_folder_unless_configured(make_app, tmp_path):
     default = make_app(ACADEMY_LAKE_DIR=None)
     with default.app_context():
-        assert configured_lake_dir() == tmp_path / "instance" / "lake"
+        assert lake_dir() == tmp_path / "instance" / "lake"
     chosen = make_app(ACADEMY_LAKE_DIR=str(tmp_path / "elsewhere"))
     with chosen.app_context():
-        assert configured_lake_dir() == tmp_path / "elsewhere"
+        assert lake_dir() == tmp_path / "elsewhere"
 
 
 def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_path):
