@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from app.lake.playground import Playground
-from app.lake.playground_confine import landlock_abi
-from app.lake.playground_runner import run_sql
-from app.lake.playground_sandbox import scratch_file
+from app.lake.playground.confine import landlock_abi
+from app.lake.playground.runner import run_sql
+from app.lake.playground.sandbox import scratch_file
 from tests.lake.test_playground_lake import build_lake
 
 

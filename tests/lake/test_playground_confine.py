@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from app.lake.playground_confine import landlock_abi
-from app.lake.playground_worker import settings_to_dict
+from app.lake.playground.confine import landlock_abi
+from app.lake.playground.worker import settings_to_dict
 from tests.lake.test_playground_lake import SECRET, build_lake
 
 pytestmark = pytest.mark.skipif(landlock_abi() == 0, reason="Landlock is not available here")
@@ -26,9 +26,9 @@ PROBE = """
 import json, socket, sys
 from contextlib import closing
 import duckdb
-from app.lake.playground_confine import confine_worker
-from app.lake.playground_sandbox import open_sandbox
-from app.lake.playground_types import PlaygroundSettings
+from app.lake.playground.confine import confine_worker
+from app.lake.playground.sandbox import open_sandbox
+from app.lake.playground.types import PlaygroundSettings
 
 settings = PlaygroundSettings(**json.loads(sys.argv[1]))
 attacks = json.loads(sys.argv[2])

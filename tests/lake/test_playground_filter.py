@@ -5,13 +5,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from app.lake.playground_filter import (
+from app.lake.playground.filter import (
     ALLOWED_TABLE_FUNCTIONS,
     DENIED_TABLE_FUNCTIONS,
     classify,
     denied_function,
 )
-from app.lake.playground_sql import QUOTED, STRING, WORD, tokenize
+from app.lake.playground.sql import QUOTED, STRING, WORD, tokenize
 
 
 @pytest.mark.parametrize(

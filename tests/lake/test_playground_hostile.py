@@ -11,7 +11,7 @@ import json
 import pytest
 
 from app.lake.playground import Playground
-from app.lake.playground_sandbox import scratch_file
+from app.lake.playground.sandbox import scratch_file
 from tests.lake.test_playground_lake import SECRET, build_lake
 
 ME, OTHER = "mallory", "bob"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake.playground_types import PlaygroundSettings
+from app.lake.playground.types import PlaygroundSettings
 
 SECRET = "fake-secret-key-do-not-leak"
 ZONES = ("transient", "raw", "refined", "user", "trusted")

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from app.lake.playground import Playground
-from app.lake.playground_pool import Outcome, WorkerPool
+from app.lake.playground.pool import Outcome, WorkerPool
 from tests.lake.test_playground_lake import build_lake
 
 RUNAWAY = "SELECT count(*) FROM range(10000000000) a, range(1000) b"

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from app.lake.playground_sandbox import allowed_directories, open_sandbox, scratch_file
+from app.lake.playground.sandbox import allowed_directories, open_sandbox, scratch_file
 from tests.lake.test_playground_lake import SECRET, build_lake
 
 ME, OTHER = "cfg_alice", "cfg_bob"

@@ -9,14 +9,14 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from app.lake.playground_types import (
+from app.lake.playground.types import (
     Column,
     PlaygroundSettings,
     QueryError,
     QueryResult,
     validate_learner_key,
 )
-from app.lake.playground_values import (
+from app.lake.playground.values import (
     clip,
     column_values,
     csv_cell,

@@ -64,7 +64,7 @@ class PlaygroundSettings:
     kill_grace_s: float = 2.0
     queue_timeout_s: float = 10.0
     boot_timeout_s: float = 30.0
-    # Landlock (Linux) confinement of the worker processes; see playground_confine.
+    # Landlock (Linux) confinement of the worker processes; see playground.confine.
     confine: bool = True
     # Refuse to run queries at all where Landlock cannot be applied.
     require_confinement: bool = False

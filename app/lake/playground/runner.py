@@ -1,6 +1,6 @@
 """Run one playground request inside a worker: filter, sandbox, time limit, results.
 
-Everything here runs in a worker process (see playground_pool); it returns
+Everything here runs in a worker process (see playground.pool); it returns
 plain results and never raises for anything the learner typed.
 """
 
@@ -16,10 +16,10 @@ from typing import Any
 
 import duckdb
 
-from app.lake import playground_types as t
-from app.lake.playground_filter import Statement, Verdict, classify
-from app.lake.playground_sandbox import lake_file, open_sandbox
-from app.lake.playground_values import clip, column_values, error_from_exception, json_value
+from app.lake.playground import types as t
+from app.lake.playground.filter import Statement, Verdict, classify
+from app.lake.playground.sandbox import lake_file, open_sandbox
+from app.lake.playground.values import clip, column_values, error_from_exception, json_value
 
 # Statements whose rows are the result; the others change the user zone.
 QUERY_TYPES = ("SELECT", "EXPLAIN", "MULTI")

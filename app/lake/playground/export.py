@@ -8,17 +8,17 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from app.lake import playground_types as t
-from app.lake.playground_filter import classify
-from app.lake.playground_runner import (
+from app.lake.playground import types as t
+from app.lake.playground.filter import classify
+from app.lake.playground.runner import (
     BATCH_ROWS,
     Deadline,
     refusal,
     sandboxed,
     timeout_error,
 )
-from app.lake.playground_sandbox import lake_file
-from app.lake.playground_values import column_values, csv_cell, error_from_exception
+from app.lake.playground.sandbox import lake_file
+from app.lake.playground.values import column_values, csv_cell, error_from_exception
 
 CHUNK_CHARS = 256 * 1024
 

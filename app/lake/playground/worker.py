@@ -1,6 +1,6 @@
 """The playground's worker process: confine itself, then answer requests until told to stop.
 
-Started by playground_pool as ``python -m app.lake.playground_worker FD``
+Started by playground.pool as ``python -m app.lake.playground.worker FD``
 with a scrubbed environment (no secret key, no database URL). FD is its end of
 a socket pair; messages both ways are length-prefixed JSON (multiprocessing's
 Connection framing), never pickle.
@@ -16,10 +16,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.lake.playground_confine import confine_worker
-from app.lake.playground_export import export_csv
-from app.lake.playground_runner import explain_sql, run_sql
-from app.lake.playground_types import (
+from app.lake.playground.confine import confine_worker
+from app.lake.playground.export import export_csv
+from app.lake.playground.runner import explain_sql, run_sql
+from app.lake.playground.types import (
     INTERNAL,
     PlaygroundSettings,
     QueryError,

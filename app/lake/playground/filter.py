@@ -1,8 +1,8 @@
 """The playground's statement filter: decide what may run before anything runs (pure).
 
 This is the first of three independent walls (the others are the locked
-DuckDB configuration in playground_sandbox and the worker's Landlock
-confinement in playground_confine); each is meant to stop an escape on its own.
+DuckDB configuration in playground.sandbox and the worker's Landlock
+confinement in playground.confine); each is meant to stop an escape on its own.
 It allows an explicit list of statement types, writes only into the learner's
 own ``user`` catalog, and no table function that touches files, the network,
 settings or other SQL text.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from app.lake import playground_types as t
-from app.lake.playground_sql import (
+from app.lake.playground import types as t
+from app.lake.playground.sql import (
     OP,
     QUOTED,
     STRING,
@@ -26,7 +26,7 @@ from app.lake.playground_sql import (
     skip_with_clause,
     tokenize,
 )
-from app.lake.playground_values import error_from_exception
+from app.lake.playground.values import error_from_exception
 
 
 # Table functions a learner may call: generators, unnesting and catalog

@@ -24,7 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.lake.playground_types import PlaygroundSettings
+from app.lake.playground.types import PlaygroundSettings
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # the same on every architecture
 _CREATE_RULESET_VERSION = 1

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.lake import playground_types as t
+from app.lake.playground import types as t
 
 ELLIPSIS = "…"
 

@@ -6,7 +6,7 @@ in one of ``settings.workers`` separate Python processes. DuckDB's interrupt
 not answered ``kill_grace_s`` later it is killed and replaced, and only that
 query fails.
 
-Workers are plain subprocesses (``python -m app.lake.playground_worker``)
+Workers are plain subprocesses (``python -m app.lake.playground.worker``)
 rather than multiprocessing children: nothing of the web process is re-imported
 or inherited, not even its environment, which holds the secret key and the
 database URL. They answer in JSON, never pickle: a worker runs hostile SQL, so
@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from app.lake.playground_confine import KEPT_ENVIRONMENT
-from app.lake.playground_export import CHUNK_CHARS
-from app.lake.playground_types import PlaygroundSettings
-from app.lake.playground_worker import send, settings_to_dict
+from app.lake.playground.confine import KEPT_ENVIRONMENT
+from app.lake.playground.export import CHUNK_CHARS
+from app.lake.playground.types import PlaygroundSettings
+from app.lake.playground.worker import send, settings_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class WorkerPool:
         ours, theirs = socket.socketpair()
         env = {name: os.environ[name] for name in KEPT_ENVIRONMENT if name in os.environ}
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        command = [sys.executable, "-m", "app.lake.playground_worker", str(theirs.fileno())]
+        command = [sys.executable, "-m", "app.lake.playground.worker", str(theirs.fileno())]
         process = subprocess.Popen(
             command, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL
         )

@@ -4,13 +4,13 @@ A learner may read every zone of the lake and write only in their own scratch
 space (the ``user`` catalog, one DuckDB file per learner). Three walls stand
 between their SQL and the server, each meant to stop an escape on its own:
 
-1. the statement filter (playground_filter): an allowlist of statement types,
+1. the statement filter (playground.filter): an allowlist of statement types,
    writes only to ``user.*``, no table functions that reach files or run SQL text;
-2. the locked DuckDB configuration (playground_sandbox): a fresh in-memory
+2. the locked DuckDB configuration (playground.sandbox): a fresh in-memory
    database per query, the lake attached read-only, external access off except
    reads of the lake's zone directories, no extensions, memory and time limits,
    then ``lock_configuration``;
-3. the worker process (playground_pool, playground_confine): queries run in
+3. the worker process (playground.pool, playground.confine): queries run in
    separate processes confined by Landlock where the kernel offers it (read-only
    lake, no TCP connections, writes only in the scratch directory), with a
    file-size quota, and killed and replaced if they overrun.
@@ -26,10 +26,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.lake.playground_filter import Verdict, classify
-from app.lake.playground_pool import Outcome, WorkerPool
-from app.lake.playground_runner import timeout_error
-from app.lake.playground_types import (
+from app.lake.playground.filter import Verdict, classify
+from app.lake.playground.pool import Outcome, WorkerPool
+from app.lake.playground.runner import timeout_error
+from app.lake.playground.types import (
     BUSY,
     EMPTY,
     INTERNAL,

@@ -20,7 +20,7 @@ directories, no extensions, no spilling to disk, a memory and time limit, and
 ``lock_configuration`` last so that SET/RESET/PRAGMA cannot undo any of it.
 DuckDB's ``allowed_directories`` does not tell reads from writes, so on its own
 the configuration would let COPY TO overwrite lake files: the worker's
-Landlock confinement (playground_confine) is what makes the lake unwritable.
+Landlock confinement (playground.confine) is what makes the lake unwritable.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake.playground_types import PlaygroundSettings
+from app.lake.playground.types import PlaygroundSettings
 
 LAKE_FILE = "lake.duckdb"
 # The lake's zones whose views read files; the lake's own "user" zone is empty
