@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from app.lake.playground.confine import landlock_abi
-from app.lake.playground.worker import settings_to_dict
+from app.lake.playground.protocol import settings_to_dict
 from tests.lake.test_playground_lake import SECRET, build_lake
 
 pytestmark = pytest.mark.skipif(landlock_abi() == 0, reason="Landlock is not available here")

@@ -31,8 +31,8 @@ from typing import Any
 
 from app.lake.playground.confine import KEPT_ENVIRONMENT
 from app.lake.playground.export import CHUNK_CHARS
+from app.lake.playground.protocol import send, settings_to_dict
 from app.lake.playground.types import PlaygroundSettings
-from app.lake.playground.worker import send, settings_to_dict
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ import logging
 import sys
 from dataclasses import asdict
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from app.lake.playground.confine import confine_worker
 from app.lake.playground.export import export_csv
+from app.lake.playground.protocol import send
 from app.lake.playground.runner import explain_sql, run_sql
 from app.lake.playground.types import (
     INTERNAL,
@@ -27,17 +27,6 @@ from app.lake.playground.types import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def settings_to_dict(settings: PlaygroundSettings) -> dict[str, Any]:
-    """Settings as JSON-able data, to hand to a worker."""
-    data = asdict(settings)
-    return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
-
-
-def send(conn: Connection, message: dict[str, Any]) -> None:
-    """Send one JSON message (NaN and friends were made text long before this)."""
-    conn.send_bytes(json.dumps(message, ensure_ascii=False, allow_nan=False).encode())
 
 
 def serve(conn: Connection) -> None:
