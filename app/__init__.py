@@ -44,6 +44,7 @@ def create_app(
     from app.catalogue.routes import bp as catalogue_bp
     from app.demand.routes import bp as demand_bp
     from app.enrolment.routes import bp as enrolment_bp
+    from app.grading.routes import bp as grading_bp
     from app.lake.routes import bp as lake_bp
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
@@ -61,6 +62,7 @@ def create_app(
         learning_bp,
         teaching_bp,
         lake_bp,
+        grading_bp,
         notifications_bp,
         admin_bp,
     ):

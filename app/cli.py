@@ -4,6 +4,7 @@ import click
 
 from app.accounts.cli import demo_command
 from app.authoring.cli import check_command, sync_command
+from app.grading.cli import grade_command
 from app.lake.cli import lake_group
 from app.notifications.mail import send_command
 
@@ -18,3 +19,4 @@ academy.add_command(sync_command)
 academy.add_command(demo_command)
 academy.add_command(send_command)
 academy.add_command(lake_group)
+academy.add_command(grade_command)

@@ -60,6 +60,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     ACADEMY_COURSES_DIR = os.environ.get("ACADEMY_COURSES_DIR", str(PROJECT_ROOT / "courses"))
+    # Exercise folders; None: the exercises/ folder beside the course folder.
+    ACADEMY_EXERCISES_DIR = os.environ.get("ACADEMY_EXERCISES_DIR") or None
+    # Grading: "auto" sandboxes kernels with bubblewrap where it works (else resource limits
+    # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
+    ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
+    ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
     ACADEMY_DEMAND_THRESHOLD = _int("ACADEMY_DEMAND_THRESHOLD", 5)
     # Company single sign-on through a reverse proxy: the header that carries the
     # signed-in user's email. Off unless set, because trusting it on a site that
@@ -94,7 +100,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
 
-    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+    WTF_CSRF_TIME_LIMIT = None
+    # Uploads (notebooks) are refused with 413 beyond this, before anything reads them.
+    MAX_CONTENT_LENGTH = 8 * 2**20  # tied to the session, which already expires
 
 
 class TestConfig(Config):

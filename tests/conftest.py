@@ -148,3 +148,15 @@ def courses_dir(tmp_path: Path) -> Path:
     path = tmp_path / "courses"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def built_lake(tmp_path_factory: pytest.TempPathFactory):
+    """The default sample lake (seed 42, scale 1), built once for the whole run.
+
+    Shared by the lake, grading and browser tests; never modify it (tests that
+    change a lake build their own).
+    """
+    from app.lake.build import build_lake
+
+    return build_lake(tmp_path_factory.mktemp("shared") / "lake", seed=42, scale=1)

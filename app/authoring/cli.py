@@ -12,6 +12,7 @@ from app.authoring.problems import Severity
 from app.authoring.sync import SyncRefused, module_resolver, sync_courses
 from app.demand.services import announce_published
 from app.extensions import db
+from app.grading.cli import check_exercises
 from app.lake.links import LINK_KINDS, RESOLVERS
 
 courses_option = click.option(
@@ -38,12 +39,17 @@ def echo_problems(courses: CourseSet) -> None:
 @click.command("check")
 @courses_option
 def check_command(courses_dir: Path | None) -> None:
-    """Check every course file; print each problem as path:line: message."""
+    """Check every course file and exercise; print each problem as path:line: message."""
     courses = read_courses(courses_dir)
+    exercise_problems, exercises = check_exercises(courses, courses_dir)
+    courses.problems.extend(exercise_problems)
     echo_problems(courses)
     errors = sum(1 for p in courses.problems if p.severity == Severity.ERROR)
     warnings = len(courses.problems) - errors
-    summary = f"{len(courses.modules)} module(s) checked: {errors} error(s), {warnings} warning(s)"
+    checked = f"{len(courses.modules)} module(s)" + (
+        f" and {exercises} exercise(s)" if exercises else ""
+    )
+    summary = f"{checked} checked: {errors} error(s), {warnings} warning(s)"
     if errors:
         raise click.ClickException(summary)
     click.echo(summary)

@@ -40,11 +40,9 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def e2e_lake(tmp_path_factory) -> Path:
-    """One sample lake for every browser test (a build takes seconds)."""
-    from app.lake.build import build_lake
-
-    return build_lake(tmp_path_factory.mktemp("e2e") / "lake", seed=42, scale=1).lake
+def e2e_lake(built_lake) -> Path:
+    """The shared sample lake (see tests/conftest.py)."""
+    return built_lake.lake
 
 
 @pytest.fixture

@@ -11,12 +11,6 @@ import pytest
 from app.lake.build import BuildResult, build_lake
 
 
-@pytest.fixture(scope="session")
-def built_lake(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """The default lake (seed 42, scale 1), built once for the whole run. Do not modify it."""
-    return build_lake(tmp_path_factory.mktemp("shared") / "lake", seed=42, scale=1)
-
-
 @pytest.fixture
 def fresh_lake(tmp_path_factory: pytest.TempPathFactory):
     """A function that builds a new lake of one's own, for tests that change it."""

@@ -1,0 +1,107 @@
+"""A seccomp filter for the bubblewrap sandbox: refuse the system calls a notebook never needs.
+
+Two reasons for each refusal:
+
+- memory outside the kernel's limits: ``memfd_create`` and SysV ``shmget``
+  make memory that RLIMIT_AS does not count (the tmpfs mounts are
+  size-capped instead);
+- attack surface: new namespaces (a user namespace would give "root" inside
+  it and reach kernel code unprivileged users otherwise cannot),
+  mounting, keyrings, BPF, perf events, userfaultfd, io_uring and ptrace.
+
+``clone3`` answers ENOSYS, which makes glibc fall back to ``clone``, whose
+flags a classic BPF filter can inspect (clone3 passes them in memory). System
+calls of a foreign ABI (32-bit or x32 on x86-64) are refused outright, since
+their numbers differ. Only x86-64 and aarch64 are known; elsewhere there is no
+filter and ``program()`` returns None.
+"""
+
+from __future__ import annotations
+
+import errno
+import platform
+import struct
+
+_LD_ABS_W, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ALLOW = 0x7FFF0000
+_ERRNO = 0x00050000
+_X32_BIT = 0x40000000
+_NEW_NAMESPACES = (
+    0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+)
+
+_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_NUMBERS = {
+    # name: (x86_64, aarch64)
+    "memfd_create": (319, 279),
+    "shmget": (29, 194),
+    "unshare": (272, 97),
+    "setns": (308, 268),
+    "mount": (165, 40),
+    "umount2": (166, 39),
+    "pivot_root": (155, 41),
+    "open_tree": (428, 428),
+    "move_mount": (429, 429),
+    "fsopen": (430, 430),
+    "fsconfig": (431, 431),
+    "fsmount": (432, 432),
+    "fspick": (433, 433),
+    "mount_setattr": (442, 442),
+    "keyctl": (250, 219),
+    "add_key": (248, 217),
+    "request_key": (249, 218),
+    "bpf": (321, 280),
+    "perf_event_open": (298, 241),
+    "userfaultfd": (323, 282),
+    "io_uring_setup": (425, 425),
+    "io_uring_enter": (426, 426),
+    "io_uring_register": (427, 427),
+    "ptrace": (101, 117),
+}
+_CLONE = (56, 220)
+_CLONE3 = (435, 435)
+
+
+def program(machine: str | None = None) -> bytes | None:
+    """The filter as bwrap's --seccomp reads it (struct sock_filter[]), or None if unknown."""
+    machine = machine or platform.machine()
+    if machine not in _ARCH:
+        return None
+    column = 0 if machine == "x86_64" else 1
+    denied = [numbers[column] for numbers in _NUMBERS.values()]
+    code: list[tuple[int, str | int, str | int, int]] = [
+        (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ, 0, "deny", _ARCH[machine]),
+        (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+    ]
+    if machine == "x86_64":
+        code.append((_JGE, "deny", 0, _X32_BIT))
+    code += [(_JEQ, "deny", 0, number) for number in denied]
+    code += [
+        (_JEQ, "nosys", 0, _CLONE3[column]),
+        (_JEQ, "clone", "allow", _CLONE[column]),
+    ]
+    labels = {"clone": len(code)}
+    code += [(_LD_ABS_W, 0, 0, 16), (_JSET, "deny", "allow", _NEW_NAMESPACES)]  # args[0], low half
+    labels |= {"allow": len(code), "deny": len(code) + 1, "nosys": len(code) + 2}
+    code += [
+        (_RET, 0, 0, _ALLOW),
+        (_RET, 0, 0, _ERRNO | errno.EPERM),
+        (_RET, 0, 0, _ERRNO | errno.ENOSYS),
+    ]
+    return b"".join(_encode(i, op, labels) for i, op in enumerate(code))
+
+
+def _encode(index: int, op: tuple[int, str | int, str | int, int], labels: dict[str, int]) -> bytes:
+    """One struct sock_filter, with jump labels turned into forward offsets."""
+    code, true, false, k = op
+
+    def offset(target: str | int) -> int:
+        if isinstance(target, int):
+            return target
+        jump = labels[target] - index - 1
+        if not 0 <= jump <= 255:
+            raise ValueError("seccomp jump out of range")
+        return jump
+
+    return struct.pack("=HBBI", code, offset(true), offset(false), k)

@@ -1,0 +1,114 @@
+"""The grader's own read-only connection to the lake, and running queries on it.
+
+SQL answers are re-run here, in the trusted process, never trusted from the
+kernel. Learners' SQL passes the playground's statement filter first (one
+SELECT, no file-reading functions), and the connection is locked the same way
+as the playground's: the lake attached read-only, no external access except
+reading the lake's zone folders, no extensions, a time and memory limit, and
+``lock_configuration`` last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from app.lake.files import DATA_ZONES, DATABASE
+from app.lake.playground.filter import classify
+
+MAX_RESULT_ROWS = 200_000
+
+
+class QueryFailed(Exception):
+    """A query could not run; the message is safe to show to whoever wrote the query."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query's result: column names and rows of plain Python values."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def open_lake(
+    lake_dir: Path, *, time_limit_s: float = 20, memory_limit: str = "1GB"
+) -> duckdb.DuckDBPyConnection:
+    """A fresh, locked, read-only connection to the lake in ``lake_dir``."""
+    config = {
+        "memory_limit": memory_limit,
+        "threads": 2,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "allow_unsigned_extensions": False,
+        "allow_persistent_secrets": False,
+        "temp_directory": "",
+        "python_enable_replacements": False,  # no reading the grader's own variables
+    }
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        con.execute(f"ATTACH {_literal(str(lake_dir / DATABASE))} AS lake (READ_ONLY)")
+        con.execute("USE lake")
+        search_path = ",".join(["lake.main", *(f"lake.{zone}" for zone in DATA_ZONES)])
+        con.execute(f"SET search_path = {_literal(search_path)}")
+        con.execute("SET TimeZone = 'UTC'")
+        bases = dict.fromkeys((lake_dir, lake_dir.resolve()))
+        folders = ", ".join(_literal(f"{base / zone}/") for base in bases for zone in DATA_ZONES)
+        con.execute(f"SET allowed_directories = [{folders}]")
+        con.execute("SET enable_external_access = false")
+        con.execute(f"SET max_execution_time = {int(time_limit_s * 1000)}")
+        con.execute("SET lock_configuration = true")  # last: nothing above can change now
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def refusal(sql: str) -> str | None:
+    """Why a learner's SQL may not run here (not one SELECT, or a refused function), or None."""
+    verdict = classify(sql)
+    if verdict.error is not None:
+        return None  # a syntax error: running it reports DuckDB's own message
+    if not verdict.statements:
+        return "the answer has no SQL query in it"
+    if len(verdict.statements) > 1:
+        return "the answer must be one SELECT query, not several statements"
+    statement = verdict.statements[0]
+    if statement.type != "SELECT":
+        return f"the answer must be a SELECT query, not {statement.keyword}"
+    return verdict.refusals[0] if verdict.refusals else None
+
+
+def run_query(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int = MAX_RESULT_ROWS) -> Result:
+    """Run one query on the grader's connection; QueryFailed with DuckDB's message if it fails."""
+    # Not con.cursor(): a cursor is a new session without the search path set above.
+    try:
+        con.execute(sql)
+        if con.description is None:
+            raise QueryFailed("it returned no result")
+        columns = tuple(d[0] for d in con.description)
+        rows = con.fetchmany(max_rows + 1)
+    except duckdb.Error as error:
+        raise QueryFailed(_first_line(str(error))) from None
+    if len(rows) > max_rows:
+        raise QueryFailed(f"it returned more than {max_rows:,} rows")
+    return Result(columns, rows)
+
+
+def _first_line(message: str) -> str:
+    """DuckDB's message without the LINE/caret block it appends, which repeats the SQL."""
+    kept = []
+    for line in message.splitlines():
+        if line.startswith("LINE ") or line.strip() == "^":
+            break
+        kept.append(line)
+    return " ".join(part.strip() for part in kept if part.strip())[:500]

@@ -1,0 +1,50 @@
+"""Submissions: each notebook a learner uploads for grading, and how it went."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.accounts.models import utcnow
+from app.extensions import db
+from app.types import UTCDateTime
+
+
+class SubmissionStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    GRADED = "graded"
+    ERROR = "error"  # could not be graded (a bad file, or the grader failed)
+
+
+class Submission(db.Model):
+    """One attempt at one exercise; attempts are kept and the best one counts."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_user_exercise", "user_id", "exercise_id", "created_at"),
+        Index("ix_submissions_exercise", "exercise_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.QUEUED.value)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    # Where the uploaded file is kept: the instance folder, which no kernel can see.
+    upload_path: Mapped[str] = mapped_column(String(500))
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    result_json: Mapped[str | None] = mapped_column(Text)  # the grader's result, as documented
+    reason: Mapped[str | None] = mapped_column(String(500))  # why it could not be graded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (SubmissionStatus.GRADED, SubmissionStatus.ERROR)

@@ -1,0 +1,145 @@
+"""Exercise pages: download the starter, upload an attempt, follow its grading, read the result."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+
+from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.decorators import instructor_required
+from app.catalogue.models import Module
+from app.extensions import db
+from app.grading import bp
+from app.grading.forms import UploadForm
+from app.grading.models import Submission, SubmissionStatus
+from app.grading.queue import grading_queue
+from app.grading.render import render_notebook
+from app.grading.submissions import (
+    SubmissionRefused,
+    attempts,
+    best,
+    exercise_stats,
+    find_exercise,
+    submit,
+)
+
+STATUS_LABELS = {
+    SubmissionStatus.QUEUED: "Queued: waiting for a grader",
+    SubmissionStatus.RUNNING: "Running your notebook",
+    SubmissionStatus.GRADED: "Graded",
+    SubmissionStatus.ERROR: "Could not be graded",
+}
+
+
+def _exercise_or_404(exercise_id: str):
+    exercise = find_exercise(exercise_id)
+    if exercise is None:
+        abort(404)
+    return exercise
+
+
+@bp.route("/exercises/<exercise_id>")
+def exercise_page(exercise_id: str):
+    """An exercise: what it asks, the starter, your attempts and the best one."""
+    exercise = _exercise_or_404(exercise_id)
+    module = db.session.scalar(select(Module).where(Module.code == exercise.module))
+    mine = attempts(current_user.id, exercise.id) if current_user.is_authenticated else []
+    return render_template(
+        "grading/exercise.html",
+        exercise=exercise,
+        module=module,
+        attempts=mine,
+        best=best(mine),
+        form=UploadForm(),
+        labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/exercises/<exercise_id>/starter.ipynb")
+def starter(exercise_id: str):
+    """Download the starter notebook (never the solution)."""
+    exercise = _exercise_or_404(exercise_id)
+    # Read it whole (it is small), so no file handle outlives the request.
+    return send_file(
+        BytesIO((exercise.folder / "starter.ipynb").read_bytes()),
+        mimetype="application/x-ipynb+json",
+        as_attachment=True,
+        download_name=f"{exercise.id}.ipynb",
+    )
+
+
+@bp.route("/exercises/<exercise_id>/submissions", methods=["POST"])
+@login_required
+def upload(exercise_id: str):
+    """Take an uploaded notebook and queue it; grading never runs in this request."""
+    exercise = _exercise_or_404(exercise_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for error in form.notebook.errors:
+            flash(error, "error")
+        return redirect(url_for("grading.exercise_page", exercise_id=exercise.id))
+    try:
+        submission = submit(current_user, exercise, form.notebook.data.read())
+    except SubmissionRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("grading.exercise_page", exercise_id=exercise.id))
+    db.session.commit()
+    grading_queue().submit(submission.id)
+    return redirect(
+        url_for("grading.submission_page", exercise_id=exercise.id, submission_id=submission.id)
+    )
+
+
+def _own_submission(exercise_id: str, submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.exercise_id != exercise_id:
+        abort(404)
+    if submission.user_id != current_user.id and not current_user.is_instructor:
+        abort(403)
+    return submission
+
+
+@bp.route("/exercises/<exercise_id>/submissions/<int:submission_id>")
+@login_required
+def submission_page(exercise_id: str, submission_id: int):
+    """One attempt: its state while grading, then the score, feedback and executed notebook."""
+    exercise = _exercise_or_404(exercise_id)
+    submission = _own_submission(exercise_id, submission_id)
+    result = json.loads(submission.result_json) if submission.result_json else None
+    notebook_html = None
+    if result and result.get("notebook"):
+        notebook_html = render_notebook(result["notebook"], set(result.get("failed_cells", [])))
+    return render_template(
+        "grading/submission.html",
+        exercise=exercise,
+        submission=submission,
+        result=result,
+        notebook_html=notebook_html,
+        label=STATUS_LABELS[SubmissionStatus(submission.status)],
+    )
+
+
+@bp.route("/exercises/<exercise_id>/submissions/<int:submission_id>.json")
+@login_required
+def submission_status(exercise_id: str, submission_id: int):
+    """The state of an attempt, for the page that updates itself."""
+    submission = _own_submission(exercise_id, submission_id)
+    return jsonify(
+        status=submission.status,
+        status_label=STATUS_LABELS[SubmissionStatus(submission.status)],
+        finished=submission.is_finished,
+        score=submission.score,
+        max_score=submission.max_score,
+        passed=submission.passed,
+    )
+
+
+@bp.route("/teach/exercises")
+@instructor_required
+def results():
+    """Per exercise: attempts, pass rate, and which questions learners miss."""
+    return render_template("grading/results.html", stats=exercise_stats())

@@ -1,0 +1,256 @@
+"""Submitting notebooks, grading them in the background, and what the pages show.
+
+The web request only stores the upload and queues it (callers commit);
+``grade_submission`` runs in the grading queue, calls the pure grader and
+records its result as its own unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts.models import User, utcnow
+from app.catalogue.models import Module
+from app.enrolment.services import mark_complete
+from app.extensions import db
+from app.grading.folder import load_exercises
+from app.grading.model import Exercise
+from app.grading.models import Submission, SubmissionStatus
+from app.grading.ratelimit import RateLimit
+from app.grading.runtime import exercises_dir
+
+MAX_UPLOAD_BYTES = 5 * 2**20
+
+
+class SubmissionRefused(Exception):
+    """The upload can't be accepted (too big, too often, unknown exercise)."""
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every exercise that loads without errors, by id."""
+    return load_exercises(exercises_dir()).by_id
+
+
+def find_exercise(exercise_id: str) -> Exercise | None:
+    return all_exercises().get(exercise_id)
+
+
+def _uploads_dir() -> Path:
+    folder = Path(current_app.instance_path) / "submissions"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def rate_limit() -> RateLimit:
+    from datetime import timedelta
+
+    return RateLimit(
+        count=int(current_app.config.get("ACADEMY_SUBMISSIONS_PER_WINDOW", 5)),
+        window=timedelta(minutes=int(current_app.config.get("ACADEMY_SUBMISSION_WINDOW_MIN", 10))),
+    )
+
+
+def submit(user: User, exercise: Exercise, data: bytes) -> Submission:
+    """Store an upload and create its queued submission; raises SubmissionRefused."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SubmissionRefused(f"The notebook is over {MAX_UPLOAD_BYTES // 2**20} MB.")
+    if not data.strip():
+        raise SubmissionRefused("The file is empty.")
+    recent = list(
+        db.session.scalars(
+            select(Submission.created_at).where(
+                Submission.user_id == user.id, Submission.exercise_id == exercise.id
+            )
+        )
+    )
+    wait = rate_limit().retry_after(recent, utcnow())
+    if wait is not None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        raise SubmissionRefused(
+            f"You have submitted this exercise {len(recent)} times recently; "
+            f"try again in about {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+    submission = Submission(
+        user_id=user.id,
+        exercise_id=exercise.id,
+        attempt=len(recent) + 1,
+        upload_path="",
+        status=SubmissionStatus.QUEUED.value,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    path = _uploads_dir() / f"{submission.id}.ipynb"
+    path.write_bytes(data)
+    os.chmod(path, 0o600)
+    submission.upload_path = str(path)
+    db.session.flush()
+    return submission
+
+
+def grade_submission(submission_id: int) -> Submission:
+    """Grade one queued submission and record the result (commits)."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.is_finished:
+        return submission
+    submission.status = SubmissionStatus.RUNNING.value
+    submission.started_at = utcnow()
+    db.session.commit()
+    try:
+        result = run_grader(submission)
+    except Exception as exc:  # never leave a submission running forever
+        db.session.rollback()
+        submission.status = SubmissionStatus.ERROR.value
+        submission.reason = f"The grader failed: {exc}"[:500]
+        submission.finished_at = utcnow()
+        db.session.commit()
+        raise
+    _record(submission, result)
+    db.session.commit()
+    return submission
+
+
+def run_grader(submission: Submission):
+    """Call the pure grader for a submission, with the configured executor."""
+    from app.grading.grade import grade
+    from app.grading.runtime import executor_and_sandbox, lake_for_grading
+
+    exercise = find_exercise(submission.exercise_id)
+    if exercise is None:
+        raise RuntimeError(f"exercise {submission.exercise_id} no longer exists")
+    execute, sandbox = executor_and_sandbox()
+    return grade(
+        exercise,
+        Path(submission.upload_path).read_bytes(),
+        execute=execute,
+        lake_dir=lake_for_grading(),
+        attempt=submission.attempt,
+        sandbox=sandbox,
+    )
+
+
+def _record(submission: Submission, result) -> None:
+    submission.finished_at = utcnow()
+    document = result.to_json()
+    # The page also shows the executed notebook, with the failing cells marked.
+    document["notebook"] = result.notebook
+    document["failed_cells"] = list(result.failed_cells)
+    submission.result_json = json.dumps(document)
+    if result.status != "graded":
+        submission.status = SubmissionStatus.ERROR.value
+        submission.reason = (result.reason or "The notebook could not be graded.")[:500]
+        return
+    submission.status = SubmissionStatus.GRADED.value
+    submission.score = result.score
+    submission.max_score = result.max_score
+    submission.passed = result.passed
+    if result.passed:
+        _complete_module_if_all_passed(submission)
+
+
+def _complete_module_if_all_passed(submission: Submission) -> None:
+    """Passing every exercise of a module completes it (the completion rule's exercise path)."""
+    from app.enrolment.rules import CompletionEvidence, is_complete
+
+    exercise = find_exercise(submission.exercise_id)
+    module = db.session.scalar(select(Module).where(Module.code == exercise.module))
+    user = db.session.get(User, submission.user_id)
+    if module is None or user is None:
+        return
+    required = frozenset(module.exercises) & set(all_exercises())
+    passed = frozenset(
+        db.session.scalars(
+            select(Submission.exercise_id).where(
+                Submission.user_id == user.id, Submission.passed.is_(True)
+            )
+        )
+    )
+    evidence = CompletionEvidence(required_exercises=required, passed_exercises=passed)
+    if is_complete(evidence):
+        mark_complete(user, module, source="exercises")
+
+
+def attempts(user_id: int, exercise_id: str) -> list[Submission]:
+    """A learner's attempts at an exercise, newest first."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.user_id == user_id, Submission.exercise_id == exercise_id)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def best(submissions: list[Submission]) -> Submission | None:
+    """The attempt that counts: the highest score, the earliest among equals."""
+    graded = [s for s in submissions if s.status == SubmissionStatus.GRADED]
+    return max(graded, key=lambda s: (s.score or 0, -s.id), default=None)
+
+
+@dataclass(frozen=True)
+class ExerciseStats:
+    """How learners are doing on one exercise, for instructors."""
+
+    exercise_id: str
+    title: str
+    attempts: int
+    learners: int
+    passed_learners: int
+    question_pass_rates: dict[str, float]
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed_learners / self.learners if self.learners else 0.0
+
+
+def exercise_stats() -> list[ExerciseStats]:
+    """Per exercise: attempts, learners, pass rate, and the pass rate of each question."""
+    exercises = all_exercises()
+    rows = db.session.execute(
+        select(
+            Submission.exercise_id,
+            func.count(),
+            func.count(func.distinct(Submission.user_id)),
+        )
+        .where(Submission.status == SubmissionStatus.GRADED)
+        .group_by(Submission.exercise_id)
+    ).all()
+    counts = {exercise_id: (n, learners) for exercise_id, n, learners in rows}
+    passed = dict(
+        db.session.execute(
+            select(Submission.exercise_id, func.count(func.distinct(Submission.user_id)))
+            .where(Submission.passed.is_(True))
+            .group_by(Submission.exercise_id)
+        ).all()
+    )
+    per_question: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for exercise_id, result_json in db.session.execute(
+        select(Submission.exercise_id, Submission.result_json).where(
+            Submission.status == SubmissionStatus.GRADED
+        )
+    ):
+        for question in json.loads(result_json or "{}").get("questions", []):
+            tally = per_question[exercise_id][question["id"]]
+            tally[0] += 1 if question["passed"] else 0
+            tally[1] += 1
+    stats = []
+    for exercise_id, exercise in sorted(exercises.items()):
+        n, learners = counts.get(exercise_id, (0, 0))
+        rates = {
+            q.id: (per_question[exercise_id][q.id][0] / per_question[exercise_id][q.id][1])
+            if per_question[exercise_id][q.id][1]
+            else 0.0
+            for q in exercise.questions
+        }
+        stats.append(
+            ExerciseStats(
+                exercise_id, exercise.title, n, learners, passed.get(exercise_id, 0), rates
+            )
+        )
+    return stats

@@ -1,0 +1,150 @@
+"""Real runs of the sandboxed executor: answers, confinement, the pool, the fallback.
+
+Hostile notebooks are in test_executor_hostile.py. bubblewrap is required:
+without it the sandboxed tests fail on CI (which installs it) and are skipped
+elsewhere, like the browser tests without Chromium; the fallback tests run
+everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from app.grading.executor import (
+    COMPLETED,
+    MEMORY,
+    SetupFailed,
+    execute,
+)
+from app.grading.executor.sandbox import UID_COUNT, UID_FIRST
+from tests.grading import test_executor_support as support
+from tests.grading.test_executor_support import (
+    EXPORT,
+    FAST,
+    SETUP,
+    answer,
+    fingerprint,
+    text,
+)
+
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The fake lake and instance folder, for the whole module."""
+    with support.temporary_site() as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def pool(site):
+    """Warm bubblewrap kernels (fails on CI, skips elsewhere without bubblewrap)."""
+    with support.warm_pool(site) as kernels:
+        yield kernels
+
+
+@pytest.fixture
+def run(site, pool, tmp_path):
+    """Run cells in the bubblewrap sandbox and check nothing on the site changed."""
+    with support.checked_runner(site, pool, tmp_path) as runner:
+        yield runner
+
+
+def test_a_notebook_runs_and_exports_its_answer(run):
+    execution = run(
+        "answer = lake.execute('SELECT sum(n) FROM numbers').fetchall()[0][0]",
+        "print(lake.execute('SELECT count(*) FROM csv_numbers').fetchall()[0][0])",
+        "1 / 0",
+        "print('still running')",
+    )
+    assert execution.status == COMPLETED
+    assert execution.sandbox == "bwrap"
+    assert execution.failed_cells == [2]
+    assert execution.message == "Cell 3 raised an error; the other cells ran."
+    assert answer(execution) == 45
+    assert text(execution, 1) == "3\n"  # the view's absolute host path resolves
+    assert text(execution, 3) == "still running\n"
+    assert len(execution.notebook.cells) == 4  # the hidden cells are gone
+    assert execution.notebook.cells[0].execution_count == 1
+
+
+def test_the_kernel_is_confined(run, site, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "web-secret")
+    execution = run(
+        "import os, sys; print(os.getuid(), os.getgid(), os.getgroups())",
+        "print(sorted(os.environ))",
+        "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])",
+        "print('_academy_preload' in dir(), 'pandas' in sys.modules, os.getcwd())",
+    )
+    uid, gid, groups = text(execution, 0).split(" ", 2)
+    assert UID_FIRST <= int(uid) < UID_FIRST + UID_COUNT and uid == gid
+    assert groups.strip() == "[]"
+    env = text(execution, 1)
+    assert "SECRET_KEY" not in env and "DATABASE_URL" not in env and "ACADEMY_LAKE" in env
+    assert text(execution, 2).strip() == "0000000000000000"
+    assert text(execution, 3) == "False True /scratch\n"
+
+
+def test_a_broken_setup_cell_is_the_graders_problem(run):
+    with pytest.raises(SetupFailed, match="ZeroDivisionError"):
+        run("answer = 1", setup="1 / 0")
+
+
+def test_the_pool_never_reuses_a_kernel(run, pool):
+    first = run("import os\nopen('/scratch/mark', 'w').write('x')\nprint(os.getuid())")
+    second = run("import os\nprint(os.path.exists('/scratch/mark'), os.getuid())")
+    assert second.notebook.cells[0].outputs[0].text.split()[0] == "False"
+    assert text(first, 0).strip() != text(second, 0).split()[1]
+    deadline = time.monotonic() + 10
+    while pool.ready_count() < pool.size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool.ready_count() == pool.size
+
+
+def test_a_warm_kernel_grades_fast(run, pool):
+    """The latency target: p50 under a second for a trivial notebook with an idle pool."""
+    times = []
+    for _ in range(3):
+        deadline = time.monotonic() + 10
+        while pool.ready_count() < pool.size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # an idle pool: its kernels have finished booting
+        started = time.monotonic()
+        execution = run("x = 20", "y = x + 1", "answer = y * 2")
+        times.append(time.monotonic() - started)
+        assert execution.status == COMPLETED and answer(execution) == 42
+    assert sorted(times)[1] < 1.0
+
+
+def test_the_fallback_runs_with_limits(site, tmp_path):
+    """Without bubblewrap: the same limits, a scrubbed environment, and it says so."""
+    before = fingerprint(site["root"])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Fallback"),
+            new_code_cell("answer = lake.execute('SELECT max(n) FROM numbers').fetchall()[0][0]"),
+            new_code_cell("import os\nprint(os.getuid(), 'SECRET_KEY' in os.environ)"),
+            new_code_cell("print(open(os.environ['ACADEMY_LAKE'] + '/raw/numbers.csv', 'a'))"),
+            new_code_cell("x = bytearray(10**10)"),
+        ]
+    )
+    execution = execute(
+        nb,
+        lake_dir=site["lake"],
+        work_dir=tmp_path / "work",
+        limits=FAST,
+        setup_source=SETUP,
+        export_source=EXPORT,
+        sandbox="fallback",
+    )
+    assert execution.sandbox == "fallback"
+    assert execution.status == MEMORY and execution.failed_cells == [3, 4]
+    assert answer(execution) == 9
+    uid, has_secret = text(execution, 2).split()
+    assert int(uid) >= UID_FIRST and has_secret == "False"
+    assert text(execution, 3).startswith("PermissionError")
+    assert fingerprint(site["root"]) == before

@@ -1,0 +1,165 @@
+"""Shared helpers for the executor's kernel tests (test_executor_kernels, test_executor_hostile).
+
+A module of helpers rather than a conftest: tests/grading/conftest.py
+belongs to the grader's tests. Every run is checked against a fingerprint of
+a fake lake and a fake instance folder (secret key, app database, exercises
+with solutions, another learner's scratch file), so an attack that "fails"
+but still changes a file is caught.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from app.grading.executor import Execution, KernelPool, Limits, bwrap_problem, execute
+
+FAST = Limits(cell_seconds=2, total_seconds=8, memory_mb=256, processes=64)
+SETUP = """\
+import os, duckdb
+lake = duckdb.connect(os.path.join(os.environ['ACADEMY_LAKE'], 'lake.duckdb'), read_only=True)
+"""
+EXPORT = """\
+import json as _json, os as _os
+with open(_os.path.join(_os.environ['ACADEMY_ANSWERS'], 'answer.json'), 'w') as _f:
+    _json.dump(globals().get('answer'), _f)
+"""
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def require_bwrap() -> None:
+    """Fail on CI, skip elsewhere, when bubblewrap is missing or broken."""
+    problem = bwrap_problem()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)  # CI installs bubblewrap; a skip there would hide that
+        pytest.skip(problem)
+
+
+@contextlib.contextmanager
+def temporary_site() -> Iterator[dict[str, Path]]:
+    """A tiny lake (a table and a view over a CSV by absolute path) and a fake instance.
+
+    Not under pytest's tmp_path, which only root may enter: the fallback's
+    kernel runs as another uid on the host's file system, like a real lake's.
+    """
+    root = Path(tempfile.mkdtemp(prefix="academy-executor-"))
+    root.chmod(0o755)
+    try:
+        yield _build_site(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _build_site(root: Path) -> dict[str, Path]:
+    """Write the lake, the instance folder and an exercise under ``root``."""
+    lake = root / "instance" / "lake"
+    (lake / "raw").mkdir(parents=True)
+    (lake / "raw" / "numbers.csv").write_text("n\n1\n2\n3\n")
+    # Careless permissions: only the read-only mount keeps this file safe.
+    (lake / "raw" / "careless.csv").write_text("n\n1\n")
+    (lake / "raw" / "careless.csv").chmod(0o666)
+    with duckdb.connect(str(lake / "lake.duckdb")) as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(10)")
+        con.execute(f"CREATE VIEW csv_numbers AS SELECT * FROM read_csv('{lake}/raw/numbers.csv')")
+    instance = root / "instance"
+    (instance / "secret_key").write_text("s3cret-key")
+    (instance / "secret_key").chmod(0o600)
+    (instance / "academy.sqlite").write_bytes(b"SQLite format 3\0 fake")
+    (instance / "scratch").mkdir()
+    (instance / "scratch" / "bob.duckdb").write_bytes(b"bob's tables")
+    exercises = root / "exercises" / "sq101"
+    exercises.mkdir(parents=True)
+    (exercises / "solution.py").write_text("answer = 42")
+    return {"root": root, "lake": lake, "instance": instance, "exercises": exercises}
+
+
+def fingerprint(*folders: Path) -> str:
+    """A hash of every file's path, mode and content under ``folders``."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            digest.update(f"{path}:{path.lstat().st_mode}".encode())
+            if path.is_file() and not path.is_symlink():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def warm_pool(site: dict[str, Path]) -> Iterator[KernelPool]:
+    """Warm bubblewrap kernels for FAST runs on the tiny lake."""
+    require_bwrap()
+    kernels = KernelPool(site["lake"], FAST, size=2, sandbox="bwrap")
+    kernels.start()
+    try:
+        yield kernels
+    finally:
+        kernels.close()
+
+
+@contextlib.contextmanager
+def checked_runner(
+    site: dict[str, Path], pool: KernelPool, tmp_path: Path
+) -> Iterator[Callable[..., Execution]]:
+    """Run cells (strings) in the bubblewrap sandbox; the site must be unchanged after."""
+    before = fingerprint(site["root"])
+
+    def runner(*cells: str, limits: Limits = FAST, **options) -> Execution:
+        options.setdefault("pool", pool)
+        options.setdefault("sandbox", "bwrap")
+        nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+        return execute(
+            nb,
+            lake_dir=site["lake"],
+            work_dir=tmp_path / "work",
+            limits=limits,
+            setup_source=options.pop("setup", SETUP),
+            export_source=options.pop("export", EXPORT),
+            **options,
+        )
+
+    yield runner
+    assert fingerprint(site["root"]) == before
+
+
+def text(execution: Execution, cell: int) -> str:
+    """Everything a cell printed (stdout, stderr and error names)."""
+    parts = []
+    for out in execution.notebook.cells[cell].get("outputs", []):
+        parts.append(out.get("text") or f"{out.get('ename')}: {out.get('evalue')}")
+    return "".join(parts)
+
+
+def answer(execution: Execution):
+    """The exported answer, or None when nothing was exported."""
+    path = execution.answers_dir / "answer.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def processes_of(uid: int) -> list[int]:
+    """Pids of live (not zombie) processes running as ``uid``.
+
+    Orphans of a fallback kernel are reparented to the host's init, which may
+    take a while to reap them; a zombie has already stopped running.
+    """
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].startswith("Z"):
+            found.append(int(status.parent.name))
+    return found
