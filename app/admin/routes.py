@@ -10,6 +10,7 @@ from app.accounts.services import AccountError, count_admins, create_user
 from app.admin import bp
 from app.admin.forms import NewUserForm, ToggleActiveForm, UserForm, UserSearchForm
 from app.extensions import db
+from app.grading.runtime import sandbox_warning
 from app.personas import BY_SLUG
 
 
@@ -24,7 +25,12 @@ def users():
         query = query.where(or_(User.email.like(like), User.name.ilike(like)))
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template(
-        "admin/users.html", page=page, form=form, toggle=ToggleActiveForm(), personas=BY_SLUG
+        "admin/users.html",
+        page=page,
+        form=form,
+        toggle=ToggleActiveForm(),
+        personas=BY_SLUG,
+        sandbox_warning=sandbox_warning(),
     )
 
 

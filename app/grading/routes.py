@@ -17,6 +17,7 @@ from app.grading.forms import UploadForm
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.queue import grading_queue
 from app.grading.render import render_notebook
+from app.grading.runtime import sandbox_warning
 from app.grading.submissions import (
     SubmissionRefused,
     attempts,
@@ -142,4 +143,5 @@ def submission_status(exercise_id: str, submission_id: int):
 @instructor_required
 def results():
     """Per exercise: attempts, pass rate, and which questions learners miss."""
-    return render_template("grading/results.html", stats=exercise_stats())
+    warning = sandbox_warning() if current_user.is_admin else None
+    return render_template("grading/results.html", stats=exercise_stats(), sandbox_warning=warning)

@@ -32,3 +32,29 @@ def executor_and_sandbox():
     from app.grading.executors import sandboxed
 
     return sandboxed().execute, current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
+
+
+def sandbox_warning() -> str | None:
+    """What admins should know when notebooks would be graded without bubblewrap.
+
+    Checked once per process (it starts a trial sandbox), so pages that show it
+    stay fast.
+    """
+    app = current_app._get_current_object()
+    if "grading_sandbox_warning" not in app.extensions:
+        from app.grading.executor import bwrap_problem
+
+        problem = bwrap_problem()
+        mode = app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
+        if problem is None:
+            warning = None
+        elif mode == "bwrap":
+            warning = f"Grading is refused: the sandbox is mandatory but {problem}."
+        else:
+            warning = (
+                f"Notebooks are graded without the bubblewrap sandbox ({problem}): only "
+                "resource limits and a scrubbed environment contain them. Install bubblewrap, "
+                "or set ACADEMY_GRADING_SANDBOX=bwrap to refuse grading instead."
+            )
+        app.extensions["grading_sandbox_warning"] = warning
+    return app.extensions["grading_sandbox_warning"]

@@ -249,3 +249,36 @@ def test_a_real_notebook_is_graded_end_to_end_in_the_sandbox(make_app, built_lak
     starter = (EXERCISES / EXERCISE / "starter.ipynb").read_bytes()
     location = upload(client, data=starter).headers["Location"]
     assert "0.0 of 10.0 points" in client.get(location).get_data(as_text=True)
+
+
+def test_admins_are_warned_when_grading_would_run_without_bubblewrap(make_app, monkeypatch):
+    import app.grading.executor as executor
+
+    monkeypatch.setattr(executor, "bwrap_problem", lambda: "/usr/bin/bwrap is not installed")
+    app = make_app()
+    with app.app_context():
+        make_user("boss@example.com", role=Role.ADMIN)
+    client = app.test_client()
+    client.post("/login", data={"email": "boss@example.com", "password": PASSWORD})
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "graded without the bubblewrap sandbox (/usr/bin/bwrap is not installed)" in page
+    strict = make_app(ACADEMY_GRADING_SANDBOX="bwrap")
+    with strict.app_context():
+        make_user("chief@example.com", role=Role.ADMIN)
+    client = strict.test_client()
+    client.post("/login", data={"email": "chief@example.com", "password": PASSWORD})
+    assert "Grading is refused: the sandbox is mandatory" in client.get("/admin/users").get_data(
+        as_text=True
+    )
+
+
+def test_no_warning_where_bubblewrap_works(make_app, monkeypatch):
+    import app.grading.executor as executor
+
+    monkeypatch.setattr(executor, "bwrap_problem", lambda: None)
+    app = make_app()
+    with app.app_context():
+        make_user("boss@example.com", role=Role.ADMIN)
+    client = app.test_client()
+    client.post("/login", data={"email": "boss@example.com", "password": PASSWORD})
+    assert "bubblewrap" not in client.get("/admin/users").get_data(as_text=True)
