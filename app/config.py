@@ -66,6 +66,8 @@ class Config:
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
     ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
+    # Kernels booted ahead of time per web process, so a grade doesn't wait for one (0: off).
+    ACADEMY_KERNEL_POOL = _int("ACADEMY_KERNEL_POOL", 2)
     ACADEMY_DEMAND_THRESHOLD = _int("ACADEMY_DEMAND_THRESHOLD", 5)
     # Company single sign-on through a reverse proxy: the header that carries the
     # signed-in user's email. Off unless set, because trusting it on a site that
@@ -116,4 +118,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     ACADEMY_SSO_HEADER = None
     MAIL_SERVER = None  # a developer's environment must never make the tests send mail
+    ACADEMY_KERNEL_POOL = 0  # tests that want warm kernels ask for them
     ACADEMY_DEMAND_THRESHOLD = 5

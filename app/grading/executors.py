@@ -36,8 +36,11 @@ LOCAL = Executor(
 )
 
 
-def sandboxed() -> Executor:
-    """The sandboxed executor, adapted to grade()'s call; ImportError if it is not installed."""
+def sandboxed(pool: Any = None) -> Executor:
+    """The sandboxed executor, adapted to grade()'s call; ImportError if it is not installed.
+
+    ``pool`` is an optional executor.KernelPool of kernels booted ahead of time.
+    """
     executor = importlib.import_module(EXECUTOR_MODULE)
 
     def execute(notebook, *, limits: Limits, sandbox: Any, **paths: Any):
@@ -48,7 +51,7 @@ def sandboxed() -> Executor:
             memory_mb=limits.memory_mb,
         )
         mode = sandbox if isinstance(sandbox, str) else "auto"
-        return executor.execute(notebook, limits=own, sandbox=mode, **paths)
+        return executor.execute(notebook, limits=own, sandbox=mode, pool=pool, **paths)
 
     return Executor(execute, f"the sandboxed executor ({EXECUTOR_MODULE})", True)
 

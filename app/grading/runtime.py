@@ -31,7 +31,27 @@ def executor_and_sandbox():
     """
     from app.grading.executors import sandboxed
 
-    return sandboxed().execute, current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
+    mode = current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
+    return sandboxed(kernel_pool(mode)).execute, mode
+
+
+def kernel_pool(mode: str):
+    """The process's pool of kernels booted ahead of time, or None when it is switched off.
+
+    Started on first use, so each web process (after a fork) has its own.
+    """
+    size = int(current_app.config.get("ACADEMY_KERNEL_POOL", 0))
+    if size <= 0:
+        return None
+    app = current_app._get_current_object()
+    pool = app.extensions.get("kernel_pool")
+    if pool is None:
+        from app.grading.executor import KernelPool, Limits
+
+        pool = KernelPool(lake_for_grading().resolve(), Limits(), size=size, sandbox=mode)
+        pool.start()
+        app.extensions["kernel_pool"] = pool
+    return pool
 
 
 def sandbox_warning() -> str | None:
