@@ -186,14 +186,17 @@ def bwrap_args(
     args += ["--info-fd", str(info_fd), "--hostname", "sandbox", *_system_args()]
     if seccomp_fd is not None:
         args += ["--seccomp", str(seccomp_fd)]
-    made: set[str] = set()
-    for prefix in python_prefixes():
-        args += _parents(prefix, made) + ["--ro-bind", prefix, prefix]
-    args += _hide_app_source()
+    # The writable tmpfs mounts come first: a Python installation (or a checkout
+    # in CI) may live under /tmp, and must be bound on top of the empty /tmp,
+    # not hidden by it.
     args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
     args += ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs", SCRATCH_PATH]
     answers_size = max(limits.answer_bytes * 4, 2**20)
     args += ["--perms", "0777", "--size", str(answers_size), "--tmpfs", ANSWERS_PATH]
+    made: set[str] = set()
+    for prefix in python_prefixes():
+        args += _parents(prefix, made) + ["--ro-bind", prefix, prefix]
+    args += _hide_app_source()
     lake = str(lake_dir.resolve())
     args += ["--ro-bind", lake, LAKE_PATH]
     # The lake's views name their files by absolute host path (lake.database), so
