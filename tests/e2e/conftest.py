@@ -53,6 +53,7 @@ def live_server(make_app, tmp_path: Path, e2e_lake: Path):
         "ACADEMY_COURSES_DIR": str(PROJECT_ROOT / "courses"),
         "ACADEMY_LAKE_DIR": str(e2e_lake),
         "ACADEMY_SCRATCH_DIR": str(tmp_path / "scratch"),
+        "ACADEMY_EXERCISES_DIR": str(PROJECT_ROOT / "exercises"),
     }
     if not USING_POSTGRES:
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'live.sqlite'}"

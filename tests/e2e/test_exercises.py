@@ -1,0 +1,47 @@
+"""End to end: download a starter, upload an answer, watch it graded, read the feedback."""
+
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import violations
+
+pytestmark = pytest.mark.e2e
+
+EXERCISE = PROJECT_ROOT / "exercises" / "sq101-first-queries"
+
+
+def test_learner_downloads_uploads_and_reads_a_graded_result(page, tmp_path: Path):
+    sign_in(page, "analyst@academy.example")
+    page.goto("/modules/SQ101")
+    page.get_by_role("link", name="sq101-first-queries").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the starter").click()
+    assert download.value.suggested_filename == "sq101-first-queries.ipynb"
+    page.get_by_label("Your completed notebook (.ipynb)").set_input_files(
+        str(EXERCISE / "solution.ipynb")
+    )
+    page.get_by_role("button", name="Submit for grading").click()
+    heading = page.locator("#score-heading")
+    heading.wait_for(timeout=60_000)  # the status page reloads itself when grading is done
+    assert "points: passed" in heading.inner_text()
+    assert page.locator(".feedback li.done").count() >= 1
+    assert page.locator(".notebook .nb-cell").count() > 0
+    page.goto("/exercises/sq101-first-queries")
+    assert page.get_by_text("(best)").is_visible()
+
+
+def test_exercise_pages_are_accessible(browser, live_server):
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, "instructor@academy.example")
+    problems = {}
+    for url in ["/exercises/sq101-first-queries", "/exercises/dm201-joins", "/teach/exercises"]:
+        page.goto(url)
+        found = violations(page)
+        if found:
+            problems[url] = found
+    context.close()
+    assert problems == {}
