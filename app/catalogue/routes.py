@@ -14,7 +14,6 @@ from app.catalogue.models import ModuleStatus
 from app.catalogue.services import (
     completed_ids,
     dependents,
-    get_module,
     list_modules,
     persona_path,
 )
@@ -26,6 +25,7 @@ from app.learning.rules import next_steps
 from app.learning.services import participation
 from app.personas import BY_SLUG, PERSONAS
 from app.teaching.permissions import can_teach
+from app.views import module_or_404
 
 
 @bp.route("/modules")
@@ -45,9 +45,7 @@ def catalogue():
 @bp.route("/modules/<code>")
 def module(code: str):
     """One module: what it teaches, what it needs, and whether you have it."""
-    found = get_module(code)
-    if found is None:
-        abort(404)
+    found = module_or_404(code)
     user = current_user if current_user.is_authenticated else None
     done_codes = completed_codes(user.id) if user else set()
     return render_template(

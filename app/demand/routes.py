@@ -1,28 +1,20 @@
 """Registering and withdrawing interest in a planned module."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.catalogue.services import get_module
 from app.demand import bp
 from app.demand.forms import InterestForm
 from app.demand.services import DemandError, register_interest, withdraw_interest
 from app.extensions import db
-from app.forms import ActionForm
-
-
-def _module_or_404(code: str):
-    module = get_module(code)
-    if module is None:
-        abort(404)
-    return module
+from app.views import module_or_404, require_action_form
 
 
 @bp.route("/modules/<code>/interest", methods=["POST"])
 @login_required
 def register(code: str):
     """Say you want a planned module written."""
-    module = _module_or_404(code)
+    module = module_or_404(code)
     form = InterestForm()
     if not form.validate_on_submit():
         return render_template("demand/interest_error.html", module=module, form=form), 400
@@ -40,9 +32,8 @@ def register(code: str):
 @login_required
 def withdraw(code: str):
     """Take back your interest in a planned module."""
-    module = _module_or_404(code)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    module = module_or_404(code)
+    require_action_form()
     if withdraw_interest(current_user, module):
         db.session.commit()
         flash(f"You no longer want {module.code}.", "info")

@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from app.catalogue.services import get_module
 from app.enrolment import bp
 from app.enrolment.calendar import session_ics
 from app.enrolment.models import BookingStatus, ClassSession
@@ -15,6 +14,7 @@ from app.enrolment.sessions import SessionError, book, booking_for, cancel, posi
 from app.extensions import db
 from app.forms import ActionForm
 from app.learning.services import upcoming_sessions
+from app.views import module_or_404, require_action_form
 
 
 def refusal_message(refused: EnrolmentRefused) -> Markup:
@@ -29,18 +29,6 @@ def refusal_message(refused: EnrolmentRefused) -> Markup:
     return Markup(f"You can't enrol yet: first complete {links}.")
 
 
-def _checked_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-
-
-def _module_or_404(code: str):
-    module = get_module(code)
-    if module is None:
-        abort(404)
-    return module
-
-
 def _session_or_404(session_id: int) -> ClassSession:
     session = db.session.get(ClassSession, session_id)
     if session is None:
@@ -52,8 +40,8 @@ def _session_or_404(session_id: int) -> ClassSession:
 @login_required
 def enrol_in(code: str):
     """Enrol in a module, if its prerequisites are complete."""
-    module = _module_or_404(code)
-    _checked_form()
+    module = module_or_404(code)
+    require_action_form()
     try:
         enrol(current_user, module)
     except EnrolmentRefused as refused:
@@ -68,8 +56,8 @@ def enrol_in(code: str):
 @login_required
 def withdraw_from(code: str):
     """Leave a module."""
-    module = _module_or_404(code)
-    _checked_form()
+    module = module_or_404(code)
+    require_action_form()
     if withdraw(current_user, module):
         db.session.commit()
         flash(f"You have left {module.code}.", "info")
@@ -101,7 +89,7 @@ def _back(session: ClassSession):
 def book_session(session_id: int):
     """Take a seat, or join the waitlist when the session is full."""
     session = _session_or_404(session_id)
-    _checked_form()
+    require_action_form()
     try:
         booking = book(session, current_user)
     except EnrolmentRefused as refused:
@@ -123,7 +111,7 @@ def book_session(session_id: int):
 def cancel_booking(session_id: int):
     """Give up your seat or waitlist place; the next in the queue gets the seat."""
     session = _session_or_404(session_id)
-    _checked_form()
+    require_action_form()
     booking = booking_for(session.id, current_user.id)
     if booking is None or booking.status == BookingStatus.CANCELLED:
         abort(404)

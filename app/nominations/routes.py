@@ -3,24 +3,21 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.catalogue.services import get_module
 from app.enrolment.routes import refusal_message
 from app.enrolment.services import EnrolmentRefused
 from app.extensions import db
-from app.forms import ActionForm
 from app.nominations import bp
 from app.nominations.forms import NominateForm
 from app.nominations.models import Nomination, NominationStatus
 from app.nominations.services import NominationError, accept, decline, nominate
+from app.views import module_or_404, require_action_form
 
 
 @bp.route("/modules/<code>/nominate", methods=["GET", "POST"])
 @login_required
 def nominate_colleague(code: str):
     """Suggest a module to a colleague, who sees it on their learning page."""
-    module = get_module(code)
-    if module is None:
-        abort(404)
+    module = module_or_404(code)
     form = NominateForm()
     if form.validate_on_submit():
         try:
@@ -42,8 +39,7 @@ def _own_pending(nomination_id: int) -> Nomination:
         abort(404)
     if nomination.nominee_id != current_user.id:
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action_form()
     return nomination
 
 

@@ -13,7 +13,6 @@ from app.accounts.decorators import instructor_required
 from app.accounts.models import User, utcnow
 from app.accounts.services import find_by_email
 from app.catalogue.models import Module, ModuleStatus
-from app.catalogue.services import get_module
 from app.demand.services import demand_ranking
 from app.enrolment.models import Booking, ClassSession, Enrolment
 from app.enrolment.services import EnrolmentRefused, mark_complete, override_enrol, unmark_complete
@@ -26,12 +25,11 @@ from app.notifications.services import notify
 from app.teaching import bp
 from app.teaching.forms import CapacityForm, OverrideForm, ProgressForm, SessionForm
 from app.teaching.permissions import can_run, can_teach
+from app.views import module_or_404, require_action_form
 
 
 def _teachable(code: str) -> Module:
-    module = get_module(code)
-    if module is None:
-        abort(404)
+    module = module_or_404(code)
     if not can_teach(current_user, module):
         abort(403)
     return module
@@ -262,8 +260,7 @@ def capacity(session_id: int):
 def cancel_session(session_id: int):
     """Cancel a session and tell everyone booked or waiting."""
     session = _runnable(session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_action_form()
     if session.cancelled_at is None:
         session.cancelled_at = utcnow()
         for booking in roster(session.id):
