@@ -10,7 +10,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test test-postgres lint format bench clean
+.PHONY: help install run demo test test-postgres lint format bench bench-grading clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,9 +48,18 @@ format: install ## Reformat with ruff
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-bench: install ## Run the page and lake benchmarks and print their figures
+bench: install bench-grading ## Run the page, lake and grading benchmarks and print their figures
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/lake.py
 
+# nbgrader is only the grading benchmark's yardstick: it gets an environment of its own.
+NBGRADER := .venv-nbgrader/bin/nbgrader
+$(NBGRADER):
+	$(PYTHON) -m venv .venv-nbgrader
+	.venv-nbgrader/bin/python -m pip install --quiet nbgrader
+
+bench-grading: install $(NBGRADER) ## Grade batches end to end, and nbgrader on the same notebook
+	$(BIN)/python bench/grading.py --nbgrader $(NBGRADER)
+
 clean: ## Remove the virtual environment and caches (keeps instance/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-nbgrader .pytest_cache .ruff_cache

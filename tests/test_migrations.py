@@ -58,3 +58,36 @@ def test_downgrade_to_nothing_and_back(empty_database_url, tmp_path):
         upgrade()
         assert "modules" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_uploaded_files_move_into_the_database(empty_database_url, tmp_path):
+    """0005 copies each upload into its row; a missing file becomes an empty notebook."""
+    kept = tmp_path / "1.ipynb"
+    kept.write_bytes(b'{"cells": []}')
+    app = create_app(_settings(empty_database_url), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, name, role, persona, active, created_at) "
+                    "VALUES (1, 'a@example.com', 'A', 'staff', 'analyst', true, '2026-01-01')"
+                )
+            )
+            for number, path in ((1, kept), (2, tmp_path / "gone.ipynb")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO submissions (id, user_id, exercise_id, status, attempt, "
+                        "upload_path, created_at) VALUES (:id, 1, 'x', 'graded', 1, :path, "
+                        "'2026-01-01')"
+                    ),
+                    {"id": number, "path": str(path)},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, notebook FROM submissions ORDER BY id")).all()
+        db.engine.dispose()
+    assert [(number, bytes(notebook)) for number, notebook in rows] == [
+        (1, b'{"cells": []}'),
+        (2, b""),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.accounts.models import utcnow
@@ -34,8 +34,10 @@ class Submission(db.Model):
     exercise_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=SubmissionStatus.QUEUED.value)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
-    # Where the uploaded file is kept: the instance folder, which no kernel can see.
-    upload_path: Mapped[str] = mapped_column(String(500))
+    # The uploaded file, in the database rather than on the web server's disk, so
+    # a grading worker on another machine needs only the database and the broker.
+    # No kernel can see the database. Deferred: pages listing attempts never load it.
+    notebook: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)

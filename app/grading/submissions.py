@@ -8,10 +8,8 @@ records its result as its own unit of work.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -40,12 +38,6 @@ def all_exercises() -> dict[str, Exercise]:
 
 def find_exercise(exercise_id: str) -> Exercise | None:
     return all_exercises().get(exercise_id)
-
-
-def _uploads_dir() -> Path:
-    folder = Path(current_app.instance_path) / "submissions"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
 
 
 def rate_limit() -> RateLimit:
@@ -81,15 +73,10 @@ def submit(user: User, exercise: Exercise, data: bytes) -> Submission:
         user_id=user.id,
         exercise_id=exercise.id,
         attempt=len(recent) + 1,
-        upload_path="",
+        notebook=data,
         status=SubmissionStatus.QUEUED.value,
     )
     db.session.add(submission)
-    db.session.flush()
-    path = _uploads_dir() / f"{submission.id}.ipynb"
-    path.write_bytes(data)
-    os.chmod(path, 0o600)
-    submission.upload_path = str(path)
     db.session.flush()
     return submission
 
@@ -127,7 +114,7 @@ def run_grader(submission: Submission):
     execute, sandbox = executor_and_sandbox()
     return grade(
         exercise,
-        Path(submission.upload_path).read_bytes(),
+        submission.notebook,
         execute=execute,
         lake_dir=lake_for_grading(),
         attempt=submission.attempt,
