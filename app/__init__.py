@@ -25,6 +25,9 @@ def create_app(
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = os.path.join(app.instance_path, "academy.sqlite")
+        # Created owner-only before SQLite makes it 0644: a notebook graded without
+        # bubblewrap runs as another uid on this machine and must not read it.
+        Path(db_path).touch(mode=0o600, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
 
     from app import security, templating

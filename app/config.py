@@ -66,6 +66,10 @@ class Config:
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
     ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
+    # Where grading happens: "threads" in the web process (no other server), or "celery":
+    # workers anywhere (`celery -A app.worker worker`) fed through ACADEMY_BROKER_URL.
+    ACADEMY_GRADING_BACKEND = os.environ.get("ACADEMY_GRADING_BACKEND", "threads")
+    ACADEMY_BROKER_URL = os.environ.get("ACADEMY_BROKER_URL") or None
     # Kernels booted ahead of time per web process, so a grade doesn't wait for one (0: off).
     ACADEMY_KERNEL_POOL = _int("ACADEMY_KERNEL_POOL", 2)
     ACADEMY_DEMAND_THRESHOLD = _int("ACADEMY_DEMAND_THRESHOLD", 5)
@@ -119,4 +123,6 @@ class TestConfig(Config):
     ACADEMY_SSO_HEADER = None
     MAIL_SERVER = None  # a developer's environment must never make the tests send mail
     ACADEMY_KERNEL_POOL = 0  # tests that want warm kernels ask for them
+    ACADEMY_GRADING_BACKEND = "threads"  # tests that want Celery ask for it
+    ACADEMY_BROKER_URL = None
     ACADEMY_DEMAND_THRESHOLD = 5

@@ -26,14 +26,25 @@ def _empty_tables() -> None:
             connection.execute(table.delete())
 
 
+USING_REDIS = bool(os.environ.get("TEST_REDIS_URL"))
+
+
+def _needs_missing_server(item) -> bool:
+    return (item.get_closest_marker("postgres") is not None and not USING_POSTGRES) or (
+        item.get_closest_marker("redis") is not None and not USING_REDIS
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need its row locks: they run in the PostgreSQL pass only."""
-    if USING_POSTGRES:
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    """Tests marked ``postgres`` (row locks) or ``redis`` (the Celery backend) need that server.
+
+    They are deselected, not skipped, when it is not configured: CI sets both
+    TEST_DATABASE_URL and TEST_REDIS_URL, so there they always run.
+    """
+    deselected = [item for item in items if _needs_missing_server(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        items[:] = [item for item in items if not _needs_missing_server(item)]
 
 
 _fresh_schema = False

@@ -20,6 +20,7 @@ def test_embedded_default_keeps_database_and_secret_in_the_instance_folder(tmp_p
     key = (instance / "secret_key").read_text()
     assert app.config["SECRET_KEY"] == key and len(key) == 64
     assert (instance / "secret_key").stat().st_mode & 0o077 == 0
+    assert (instance / "academy.sqlite").stat().st_mode & 0o077 == 0  # only we may read it
     again = create_app(
         {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": None}, instance_path=str(instance)
     )

@@ -48,6 +48,7 @@ def exercise_page(exercise_id: str):
     exercise = _exercise_or_404(exercise_id)
     module = db.session.scalar(select(Module).where(Module.code == exercise.module))
     mine = attempts(current_user.id, exercise.id) if current_user.is_authenticated else []
+    grading_queue().warm()  # an upload may follow: have a kernel booted by then
     return render_template(
         "grading/exercise.html",
         exercise=exercise,

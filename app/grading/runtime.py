@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 from flask import current_app
 
 from app.lake.browse import lake_dir
+
+log = logging.getLogger(__name__)
+_pool_lock = threading.Lock()  # two grading threads must not each start a pool
 
 
 def lake_for_grading() -> Path:
@@ -44,14 +49,28 @@ def kernel_pool(mode: str):
     if size <= 0:
         return None
     app = current_app._get_current_object()
-    pool = app.extensions.get("kernel_pool")
-    if pool is None:
-        from app.grading.executor import KernelPool, Limits
+    with _pool_lock:
+        pool = app.extensions.get("kernel_pool")
+        if pool is None:
+            from app.grading.executor import KernelPool, Limits
 
-        pool = KernelPool(lake_for_grading().resolve(), Limits(), size=size, sandbox=mode)
-        pool.start()
-        app.extensions["kernel_pool"] = pool
+            pool = KernelPool(lake_for_grading().resolve(), Limits(), size=size, sandbox=mode)
+            pool.start()
+            app.extensions["kernel_pool"] = pool
     return pool
+
+
+def warm_kernels() -> None:
+    """Start this process's kernel pool booting, if it has one; never raises.
+
+    Called where a grade is likely soon (a learner opens an exercise, a worker
+    starts), so that even the first one finds a kernel ready. A sandbox that is
+    mandatory but missing is reported when grading, not here.
+    """
+    try:
+        kernel_pool(current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto"))
+    except Exception:  # noqa: BLE001 - warming is an optimisation
+        log.warning("could not start the kernel pool", exc_info=True)
 
 
 def sandbox_warning() -> str | None:

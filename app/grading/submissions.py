@@ -103,6 +103,17 @@ def grade_submission(submission_id: int) -> Submission:
     return submission
 
 
+def give_up(submission_id: int, reason: str) -> None:
+    """Mark a submission that will never be graded as an error, with the reason (commits)."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.is_finished:
+        return
+    submission.status = SubmissionStatus.ERROR.value
+    submission.reason = reason[:500]
+    submission.finished_at = utcnow()
+    db.session.commit()
+
+
 def run_grader(submission: Submission):
     """Call the pure grader for a submission, with the configured executor."""
     from app.grading.grade import grade

@@ -1,0 +1,98 @@
+"""Grading on Celery workers: the scale-out backend (ACADEMY_GRADING_BACKEND=celery).
+
+The web process only sends a submission's id to the broker (Redis, say); any
+number of workers, on any machines that reach the same database and lake,
+take them. Workers start with::
+
+    ACADEMY_GRADING_BACKEND=celery ACADEMY_BROKER_URL=redis://host:6379/0 \\
+        celery -A app.worker worker --pool threads --concurrency 2
+
+Threads suffice because every notebook runs in a sandboxed kernel process of
+its own; one worker process then shares one pool of warm kernels between its
+threads. Nothing is returned through Celery: the grade is recorded in the
+database, where the submission page reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from celery import current_app as current_celery
+from celery.signals import worker_init, worker_process_init
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "academy.grade_submission"
+QUEUE = "grading"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """A Celery app whose tasks run inside ``app``'s context, stored in app.extensions."""
+    broker = app.config.get("ACADEMY_BROKER_URL")
+    if not broker:
+        raise RuntimeError(
+            "ACADEMY_GRADING_BACKEND=celery needs ACADEMY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)"
+        )
+
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=broker,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=QUEUE,
+        task_ignore_result=True,  # the grade is in the database
+        # A worker that dies mid-grade (a machine lost, not a hostile notebook, whose
+        # kernel is a separate process) hands the submission back to the queue.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # a grade takes seconds: don't hoard them
+        worker_hijack_root_logger=False,
+    )
+    celery.flask_app = app  # for the warm-up signals below
+
+    @celery.task(name=TASK_NAME, shared=False)  # each Celery app has its own Flask app
+    def grade(submission_id: int) -> None:
+        from app.grading.queue import grade_now
+
+        grade_now(submission_id)
+
+    app.extensions["celery"] = celery
+    return celery
+
+
+def _warm(celery: Celery) -> None:
+    """Boot the worker's kernels now, so the first grade doesn't wait for one."""
+    app = getattr(celery, "flask_app", None)
+    if app is None:
+        return
+    from app.grading.runtime import warm_kernels
+
+    with app.app_context():
+        warm_kernels()
+
+
+@worker_process_init.connect
+def _warm_process(**_: Any) -> None:
+    """In each prefork child (and the solo pool's one process): its own kernel pool."""
+    _warm(current_celery._get_current_object())
+
+
+@worker_init.connect
+def _warm_threads(sender: Any = None, **_: Any) -> None:
+    """With the threads pool, the worker's own process grades: warm it there.
+
+    (Prefork and solo pools send worker_process_init in the grading process.)
+    """
+    from celery.concurrency import get_implementation
+    from celery.concurrency.thread import TaskPool as ThreadTaskPool
+
+    pool = getattr(sender, "pool_cls", None)
+    if pool is not None and get_implementation(pool) is ThreadTaskPool:
+        _warm(sender.app)
