@@ -8,6 +8,7 @@ so processes can be counted.
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 import subprocess
 import time
@@ -25,6 +26,7 @@ from app.grading.executor import (
     OUTPUT_LIMIT,
     TOTAL_TIMEOUT,
     Limits,
+    cgroup,
     execute,
 )
 from tests.grading import test_executor_support as support
@@ -174,6 +176,39 @@ def test_a_memory_bomb_hits_the_limit(run):
     assert answer(execution) == "survived"
 
 
+MEMORY_IN_CHILDREN = """\
+import os, time
+children = []
+for _ in range(4):  # each under the per-process limit; together far over the kernel's cap
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(300 * 2**20)
+        block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page: really resident
+        time.sleep(1)
+        os._exit(0)
+    children.append(pid)
+codes = [os.waitpid(pid, 0)[1] for pid in children]
+print(sum(code != 0 for code in codes))
+"""
+
+
+def test_memory_spread_over_processes_is_capped_for_the_whole_kernel(run):
+    """RLIMIT_AS is per process; the kernel's memory cgroup caps them all together."""
+    if not cgroup.available():
+        if os.environ.get("CI"):
+            pytest.fail("no memory cgroup: kernels are limited per process only")
+        pytest.skip("no memory cgroup here")
+    execution = run(MEMORY_IN_CHILDREN, "answer = 'after'", pool=None)
+    if execution.status == MEMORY:  # the kernel itself was the one killed
+        assert execution.message.startswith("Cell 1 ran out of memory (the limit is 256 MB).")
+        assert "did not run" in execution.message
+    else:
+        assert int(text(execution, 0)) >= 1  # at least one child was killed
+        assert "went over the memory limit (256 MB) and was stopped" in execution.message
+        assert answer(execution) == "after"
+    assert run("answer = 'fine'").status == COMPLETED
+
+
 def test_a_fork_bomb_is_contained(run):
     baseline = len(list(Path("/proc").glob("[0-9]*")))
     execution = run(
@@ -182,8 +217,10 @@ def test_a_fork_bomb_is_contained(run):
         pool=None,
     )
     uid = int(text(execution, 0))
-    assert execution.status in (COMPLETED, CELL_TIMEOUT)
-    assert "BlockingIOError" in text(execution, 1) or execution.status == CELL_TIMEOUT
+    # Stopped by the process limit (BlockingIOError), the clock, or the memory cap
+    # (each fork's page tables count), whichever comes first on this machine.
+    assert execution.status in (COMPLETED, CELL_TIMEOUT, MEMORY)
+    assert "BlockingIOError" in text(execution, 1) or execution.status != COMPLETED
     assert processes_of(uid) == []
     assert len(list(Path("/proc").glob("[0-9]*"))) <= baseline + 8  # pool refills at most
     assert run("answer = 'fine'").status == COMPLETED
@@ -249,6 +286,6 @@ def test_a_fork_bomb_is_contained_in_the_fallback_too(site, tmp_path):
         sandbox="fallback",
     )
     uid = int(text(execution, 0).split()[0])
-    assert execution.status in (COMPLETED, CELL_TIMEOUT)
+    assert execution.status in (COMPLETED, CELL_TIMEOUT, MEMORY)  # whichever limit comes first
     assert processes_of(uid) == []
     assert subprocess.run(["true"], check=False).returncode == 0

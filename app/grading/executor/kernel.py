@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.grading.executor import sandbox, seccomp
+from app.grading.executor import cgroup, sandbox, seccomp
 from app.grading.executor.types import ANSWERS_PATH, BWRAP, ExecutorError, Limits
 
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
@@ -53,6 +53,7 @@ class SandboxedKernel:
     info_fd: int | None = None
     sandbox_pid: int | None = None
     stopped: bool = False
+    cgroup: Path | None = None  # its memory cgroup, where the machine allows one
 
     @property
     def ipc_dir(self) -> Path:
@@ -63,14 +64,28 @@ class SandboxedKernel:
 def start_kernel(lake_dir: Path, limits: Limits, mode: str) -> SandboxedKernel:
     """Launch a kernel in the background (it boots while we return)."""
     run_dir = Path(tempfile.mkdtemp(prefix="acx-"))
+    memory = cgroup.create(cgroup_bytes(limits))
     try:
-        return _launch(run_dir, lake_dir, limits, mode)
+        kernel = _launch(run_dir, lake_dir, limits, mode, memory)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
+        if memory is not None:
+            cgroup.remove(memory)
         raise
+    kernel.cgroup = memory
+    return kernel
 
 
-def _launch(run_dir: Path, lake_dir: Path, limits: Limits, mode: str) -> SandboxedKernel:
+def cgroup_bytes(limits: Limits) -> int:
+    """The kernel's whole memory, all processes together: the notebook's allowance, what
+    the kernel itself holds, and the in-memory /scratch and /tmp it may fill."""
+    total_mb = limits.memory_mb + sandbox.RESIDENT_OVERHEAD_MB + limits.scratch_mb + limits.tmp_mb
+    return total_mb * 2**20
+
+
+def _launch(
+    run_dir: Path, lake_dir: Path, limits: Limits, mode: str, memory: Path | None
+) -> SandboxedKernel:
     """Write the connection files, build the command and start it."""
     run_dir.chmod(0o711)
     uid = sandbox.pick_uid()
@@ -98,6 +113,8 @@ def _launch(run_dir: Path, lake_dir: Path, limits: Limits, mode: str) -> Sandbox
         cwd = run_dir / "scratch"
     command += sandbox.drop_privileges_args(uid)
     command += sandbox.kernel_args(f"{inside_ipc}/kernel.json")
+    if memory is not None:
+        command = cgroup.enter_command(memory, command)
     try:
         with open(run_dir / "kernel.log", "wb") as log:
             process = subprocess.Popen(
@@ -234,6 +251,8 @@ def stop_kernel(kernel: SandboxedKernel) -> None:
     if kernel.info_fd is not None:
         os.close(kernel.info_fd)
         kernel.info_fd = None
+    if kernel.cgroup is not None:
+        cgroup.remove(kernel.cgroup)
     shutil.rmtree(kernel.run_dir, ignore_errors=True)
 
 

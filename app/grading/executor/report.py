@@ -55,11 +55,19 @@ def stopped_note(status: str, limits: Limits) -> str | None:
         return "The Python kernel stopped unexpectedly while running this cell."
     if status == OUTPUT_LIMIT:
         return f"Stopped: the output passed {limits.output_bytes // 1024} KB and was cut off."
+    if status == MEMORY:
+        return f"Stopped: the notebook went over its memory limit ({limits.memory_mb} MB) here."
     return None
 
 
-def explain(status: str, cell: int | None, failed: list[int], limits: Limits) -> str:
-    """One or two sentences for the learner about how the run went."""
+def explain(
+    status: str, cell: int | None, failed: list[int], limits: Limits, stopped: bool = False
+) -> str:
+    """One or two sentences for the learner about how the run went.
+
+    ``stopped``: the run ended at ``cell`` (for MEMORY: the kernel was killed
+    for its memory, rather than a cell raising MemoryError and the run going on).
+    """
     # No cell: the run stopped in the hidden export cell, while saving answers.
     where = f"Cell {cell + 1}" if cell is not None else "Saving your answers"
     later = (
@@ -88,6 +96,7 @@ def explain(status: str, cell: int | None, failed: list[int], limits: Limits) ->
         return (
             f"{where} ran out of memory (the limit is {limits.memory_mb} MB). Work on less data "
             "at a time, or let DuckDB aggregate before loading into pandas."
+            + (later if stopped else "")
         )
     if failed:
         return f"{_cells(failed)} raised an error; the other cells ran."

@@ -29,7 +29,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from app.grading.executor import report
+from app.grading.executor import cgroup, report
 from app.grading.executor.answers import copy_answers
 from app.grading.executor.client import (
     CappedClient,
@@ -79,6 +79,7 @@ class _Run:
     stopped_at: int | None = None
     exported: bool = False
     export_error: str | None = None
+    oom_kills: int = 0  # processes ended by the kernel's memory cgroup
 
 
 def execute(
@@ -115,6 +116,8 @@ def execute(
             notes = copy_answers(
                 answers_source(kernel), answers_dir, limits.answer_bytes, limits.max_answers
             )
+        # Read before the cgroup goes: processes its memory cap ended.
+        run.oom_kills = cgroup.oom_kills(kernel.cgroup) if kernel.cgroup else 0
     finally:
         stop_kernel(kernel)
     return _result(working, run, kernel, answers_dir, notes, limits, started)
@@ -267,6 +270,8 @@ def _result(
     started: float,
 ) -> Execution:
     """The learner's notebook without the hidden cells, and the status and message."""
+    if run.status == KERNEL_DIED and run.oom_kills:
+        run.status = MEMORY  # the kernel was ended by its memory cap, not by a bug
     if run.stopped_at is not None and (text := report.stopped_note(run.status, limits)):
         working.cells[run.stopped_at].setdefault("outputs", []).append(note(text))
     learner_nb = copy.copy(working)
@@ -278,7 +283,12 @@ def _result(
         cell = run.stopped_at - 1 if 0 < run.stopped_at <= len(learner_nb.cells) else None
     elif (out_of_memory := report.ran_out_of_memory(learner_nb)) is not None:
         status, cell = MEMORY, out_of_memory
-    message = report.explain(status, cell, failed, limits)
+    message = report.explain(status, cell, failed, limits, stopped=run.stopped_at is not None)
+    if run.oom_kills and status != MEMORY:
+        message += (
+            f" A process your notebook started went over the memory limit "
+            f"({limits.memory_mb} MB) and was stopped."
+        )
     if run.export_error:
         message += f" Your answers could not all be saved ({run.export_error})."
     if notes:

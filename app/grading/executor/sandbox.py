@@ -51,6 +51,9 @@ IPC_PATH = "/ipc"
 # (measured: ~650 MB of address space for ~185 MB resident). RLIMIT_AS limits
 # address space, not memory, so the notebook's own allowance comes on top.
 ADDRESS_SPACE_OVERHEAD_MB = 768
+# What that same kernel holds resident, with room to spare: its memory cgroup's
+# cap is this plus the notebook's allowance (see kernel.cgroup_bytes).
+RESIDENT_OVERHEAD_MB = 256
 OPEN_FILES = 512
 # What the grader's setup and export cells import: loaded while the kernel boots
 # (in the background, for a pooled kernel) they take ~0.4 s off a warm grade.
