@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from app.grading.folder import load_exercise
 from app.grading.kernel import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.model import Exercise
+from tests.grading import test_executor_support as support
 
 SIMPLE_YAML = """\
 title: Simple
@@ -45,6 +46,28 @@ SIMPLE_SOLUTION = {
     "q2": 'answer_q2 = lake.execute("SELECT count(*) FROM trusted.product").fetchall()[0][0]',
 }
 SIMPLE_STARTER = {"q1": 'answer_q1 = ""', "q2": "answer_q2 = None"}
+
+
+# The sandboxed executor's tests (test_executor_hostile, test_executor_kernels) share these.
+@pytest.fixture(scope="module")
+def site():
+    """The fake lake and instance folder, for the whole module."""
+    with support.temporary_site() as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def pool(site):
+    """Warm bubblewrap kernels (fails on CI, skips elsewhere without bubblewrap)."""
+    with support.warm_pool(site) as kernels:
+        yield kernels
+
+
+@pytest.fixture
+def run(site, pool, tmp_path):
+    """Run cells in the bubblewrap sandbox and check nothing on the site changed."""
+    with support.checked_runner(site, pool, tmp_path) as runner:
+        yield runner
 
 
 @pytest.fixture(scope="session")

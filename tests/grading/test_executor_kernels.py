@@ -20,7 +20,6 @@ from app.grading.executor import (
     execute,
 )
 from app.grading.executor.sandbox import UID_COUNT, UID_FIRST
-from tests.grading import test_executor_support as support
 from tests.grading.test_executor_support import (
     EXPORT,
     FAST,
@@ -31,27 +30,6 @@ from tests.grading.test_executor_support import (
 )
 
 pytestmark = [pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def site():
-    """The fake lake and instance folder, for the whole module."""
-    with support.temporary_site() as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def pool(site):
-    """Warm bubblewrap kernels (fails on CI, skips elsewhere without bubblewrap)."""
-    with support.warm_pool(site) as kernels:
-        yield kernels
-
-
-@pytest.fixture
-def run(site, pool, tmp_path):
-    """Run cells in the bubblewrap sandbox and check nothing on the site changed."""
-    with support.checked_runner(site, pool, tmp_path) as runner:
-        yield runner
 
 
 def test_a_notebook_runs_and_exports_its_answer(run):
