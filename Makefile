@@ -8,21 +8,37 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# uv installs exactly what uv.lock records (hashes included); the same version bootstraps it.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+LATEST ?= .venv-latest
+# Each xdist worker runs tests in a process of its own; 2 suits this project's 2-core machines.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test test-postgres lint format bench bench-grading clean
+.PHONY: help install lock lock-check run demo test test-fast test-latest test-postgres lint format \
+	bench bench-grading clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (set PYTHON=...)") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+# --locked refuses to install when pyproject.toml and uv.lock disagree (run `make lock`).
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --extra dev --python $(BIN)/python
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the app with its test tools
+install: $(STAMP) ## Create .venv and install exactly what uv.lock records
+
+lock: | $(UV) ## Re-resolve uv.lock from pyproject.toml (newest versions allowed)
+	$(UV) lock --upgrade
+
+lock-check: | $(UV) ## Fail when pyproject.toml and uv.lock disagree
+	$(UV) lock --check
 
 demo: install ## Build the database, sync courses/, create demo accounts, build the lake
 	$(FLASK) db upgrade
@@ -35,10 +51,20 @@ run: demo ## Start the site on http://127.0.0.1:5000 with demo content
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: install ## The quick loop: everything but the browser and the tests marked slow
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m 'not slow and not e2e' $(PYTEST_ARGS)
+
+# The lock says what we run on; this says whether the newest allowed releases still pass.
+test-latest: | $(UV) ## Run the whole suite on the newest versions pyproject.toml allows, in .venv-latest
+	$(UV) venv --quiet --allow-existing --python $(BIN)/python $(LATEST)
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade -e '.[dev]'
+	$(LATEST)/bin/python -c 'import duckdb; print("newest allowed duckdb:", duckdb.__version__)'
+	$(LATEST)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install ## Run the suite against the local PostgreSQL
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install ## Check style with ruff
 	$(BIN)/ruff check app tests bench
@@ -62,4 +88,4 @@ bench-grading: install $(NBGRADER) ## Grade batches end to end, and nbgrader on 
 	$(BIN)/python bench/grading.py --nbgrader $(NBGRADER)
 
 clean: ## Remove the virtual environment and caches (keeps instance/)
-	rm -rf $(VENV) .venv-nbgrader .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LATEST) .venv-nbgrader .pytest_cache .ruff_cache

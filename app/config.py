@@ -66,6 +66,11 @@ class Config:
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
     ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
+    # Grade in the request that submits, with no queue (tests and the grade command).
+    ACADEMY_GRADING_INLINE = _bool("ACADEMY_GRADING_INLINE", False)
+    # How often a learner may submit to one exercise: this many uploads per window.
+    ACADEMY_SUBMISSIONS_PER_WINDOW = _int("ACADEMY_SUBMISSIONS_PER_WINDOW", 5)
+    ACADEMY_SUBMISSION_WINDOW_MIN = _int("ACADEMY_SUBMISSION_WINDOW_MIN", 10)
     # Where grading happens: "threads" in the web process (no other server), or "celery":
     # workers anywhere (`celery -A app.worker worker`) fed through ACADEMY_BROKER_URL.
     ACADEMY_GRADING_BACKEND = os.environ.get("ACADEMY_GRADING_BACKEND", "threads")
