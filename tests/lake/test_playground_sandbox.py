@@ -157,3 +157,21 @@ def test_what_the_configuration_lets_through_only_touches_the_throwaway_connecti
     run(lake, "ATTACH ':memory:' AS scratchpad")
     run(lake, "DETACH lake")
     assert run(lake, "SELECT count(*) FROM raw.x") == [(3,)]
+
+
+def test_no_setting_duckdb_reports_can_be_changed_once_the_sandbox_is_open(lake):
+    # Asked of the installed DuckDB: a setting a new release adds is locked too.
+    # Only name resolution (the current schema and search path) stays per
+    # connection; the statement filter refuses SET, RESET and USE before that.
+    with closing(open_sandbox(lake.settings(timeout_s=5), ME)) as con:
+        names = [name for (name,) in con.execute("SELECT name FROM duckdb_settings()").fetchall()]
+        changeable = []
+        for name in [*names, "a_setting_no_release_has"]:
+            try:
+                con.execute(f'RESET "{name}"')
+            except duckdb.Error as exc:
+                assert "locked" in str(exc), (name, exc)
+            else:
+                changeable.append(name)
+    assert len(names) > 100
+    assert set(changeable) <= {"schema", "search_path"}, changeable

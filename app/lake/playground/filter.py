@@ -10,6 +10,7 @@ settings or other SQL text.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from app.lake.playground.values import error_from_exception
 
 
 # Table functions a learner may call: generators, unnesting and catalog
-# metadata. Every table function DuckDB knows must be in this set or in
-# DENIED_TABLE_FUNCTIONS (a test checks), so an upgrade cannot add one silently.
+# metadata. Every other table function the running DuckDB knows is refused
+# (fail closed), so a release that adds one cannot open a hole silently.
 def _names(text: str) -> frozenset[str]:
     """A set of function names written as one space-separated string."""
     return frozenset(text.split())
@@ -53,20 +54,6 @@ ALLOWED_TABLE_FUNCTIONS = _names(
     "duckdb_secret_types duckdb_secrets duckdb_sequences duckdb_settings duckdb_table_sample "
     "duckdb_tables duckdb_temporary_files duckdb_triggers duckdb_types duckdb_variables "
     "duckdb_views"
-)
-# Files, the network, raw pointers, checkpoints, logging and profiling
-# switches, and query()/query_table(), which run SQL text the filter never saw.
-DENIED_TABLE_FUNCTIONS = _names(
-    "arrow_scan arrow_scan_dumb checkpoint force_checkpoint create_external_resource "
-    "deregister_external_resource destroy_external_resource register_external_resource "
-    "register_external_resource_type disable_logging enable_logging disable_profiling "
-    "enable_profiling truncate_duckdb_logs glob json_execute_serialized_sql pandas_scan "
-    "parquet_bloom_probe parquet_file_metadata parquet_full_metadata parquet_kv_metadata "
-    "parquet_metadata parquet_scan parquet_schema python_arrow_scan python_map_function "
-    "query query_table read_blob read_csv read_csv_auto read_duckdb read_json read_json_auto "
-    "read_json_objects read_json_objects_auto read_ndjson read_ndjson_auto read_ndjson_objects "
-    "read_parquet read_single_csv_file read_single_json_file read_single_parquet_file "
-    "read_text seq_scan sniff_csv copy_database import_database"
 )
 # Functions from extensions that cannot load here, caught by name just in case.
 _DENIED_PREFIXES = (
@@ -162,12 +149,21 @@ def classify(
         offset = sql.find(raw.query, cursor)
         offset = cursor if offset < 0 else offset
         cursor = offset + len(raw.query)
-        statement, refusal = _check(_type_name(raw), raw.query, offset, parser)
+        # Some DuckDB releases keep the spaces and comments before a statement in
+        # its text: a statement starts at its first token, whichever release split it.
+        lead = _first_token_start(raw.query)
+        statement, refusal = _check(_type_name(raw), raw.query[lead:], offset + lead, parser)
         statements.append(statement)
         refusals.extend(r for r in (refusal, _scan(statement.text)) if r)
     if len(statements) > max_statements:
         refusals.append(f"Run at most {max_statements} statements at a time.")
     return Verdict(tuple(statements), tuple(dict.fromkeys(refusals)))
+
+
+def _first_token_start(text: str) -> int:
+    """Where the first token of ``text`` begins (0 when it has none)."""
+    tokens = tokenize(text)
+    return tokens[0].start if tokens else 0
 
 
 def _type_name(raw) -> str:
@@ -331,12 +327,29 @@ def _is_list_start(previous: Token | None) -> bool:
 
 
 def denied_function(name: str) -> bool:
-    """True for a table function the playground refuses (by name, any case)."""
+    """True for a function the playground refuses (by name, any case).
+
+    The rule: a table function is refused unless it is on the allowlist, and
+    so is any name shaped like a file, network or foreign-engine reader even
+    where this DuckDB does not know it (an extension's). Scalar and aggregate
+    functions only compute, and pass.
+    """
     name = name.lower()
     if name in ALLOWED_TABLE_FUNCTIONS:
         return False
     return (
-        name in DENIED_TABLE_FUNCTIONS
+        name in table_functions()
         or name.startswith(_DENIED_PREFIXES)
         or name.endswith(_DENIED_SUFFIXES)
     )
+
+
+@functools.cache
+def table_functions() -> frozenset[str]:
+    """Every table function (and table macro) the running DuckDB knows, read once per process."""
+    with duckdb.connect(":memory:", config=PARSER_CONFIG) as con:
+        rows = con.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() "
+            "WHERE function_type IN ('table', 'table_macro')"
+        ).fetchall()
+    return frozenset(name.lower() for (name,) in rows)
