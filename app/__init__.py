@@ -21,9 +21,9 @@ def create_app(
     elif config is not None:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
         db_path = os.path.join(app.instance_path, "academy.sqlite")
         # Created owner-only before SQLite makes it 0644: a notebook graded without
         # bubblewrap runs as another uid on this machine and must not read it.

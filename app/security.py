@@ -32,7 +32,7 @@ def load_user_from_proxy(request: Request):
     Only the proxy can set the header, so this must be enabled only where the
     site cannot be reached except through that proxy.
     """
-    header = current_app.config.get("ACADEMY_SSO_HEADER")
+    header = current_app.config["ACADEMY_SSO_HEADER"]
     if not header:
         return None
     email = (request.headers.get(header) or "").strip().lower()
@@ -56,7 +56,7 @@ def _follow_proxy_identity():
     """
     from flask import request, session
 
-    header = current_app.config.get("ACADEMY_SSO_HEADER")
+    header = current_app.config["ACADEMY_SSO_HEADER"]
     if header and request.headers.get(header):
         for key in ("_user_id", "_id", "_fresh"):
             session.pop(key, None)
@@ -78,7 +78,7 @@ def init_app(app: Flask) -> None:
     # "strong" drops a session whose browser fingerprint changed; behind a
     # single sign-on proxy the header is the identity, so "basic" is enough.
     app.config.setdefault(
-        "SESSION_PROTECTION", "basic" if app.config.get("ACADEMY_SSO_HEADER") else "strong"
+        "SESSION_PROTECTION", "basic" if app.config["ACADEMY_SSO_HEADER"] else "strong"
     )
     app.before_request(_follow_proxy_identity)
     app.after_request(_security_headers)

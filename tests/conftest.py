@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import contextvars
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-
-USING_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
+from tests.support import USING_POSTGRES, USING_REDIS
 
 
 def _empty_tables() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
-
-
-USING_REDIS = bool(os.environ.get("TEST_REDIS_URL"))
 
 
 def _needs_missing_server(item) -> bool:
@@ -136,21 +128,6 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Collect every SQL statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Role, User
 from app.catalogue.models import Module, ModulePersona, ModuleStatus
+from app.enrolment.models import Completion
 from app.extensions import db
-from app.learning.models import Completion
 
 PASSWORD = "correct horse battery"
 # Hashing is deliberately slow; hash once and share it across test users.

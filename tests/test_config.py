@@ -1,7 +1,12 @@
 """Settings come from the environment with safe embedded defaults."""
 
+import re
+from pathlib import Path
+
+from flask import Flask
+
 from app import create_app
-from app.config import normalise_database_url
+from app.config import Config, normalise_database_url
 
 
 def test_postgres_urls_use_psycopg3():
@@ -25,3 +30,31 @@ def test_embedded_default_keeps_database_and_secret_in_the_instance_folder(tmp_p
         {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": None}, instance_path=str(instance)
     )
     assert again.config["SECRET_KEY"] == key
+
+
+def _app_sources():
+    import app as package
+
+    root = Path(package.__file__).parent
+    return [(path.relative_to(root.parent), path.read_text()) for path in root.rglob("*.py")]
+
+
+def test_settings_are_read_without_a_second_default():
+    # A default belongs in Config, once; config.get(KEY, default) would hide a second one.
+    offenders = [
+        f"{path}:{text[: m.start()].count(chr(10)) + 1}"
+        for path, text in _app_sources()
+        for m in re.finditer(r"config\.get\(", text)
+    ]
+    assert offenders == []
+
+
+def test_every_setting_the_code_reads_is_declared_in_config():
+    read = {
+        key
+        for _, text in _app_sources()
+        for key in re.findall(r"config\[\"([A-Z][A-Z0-9_]+)\"\]", text)
+    }
+    flask_own = set(Flask.default_config)
+    undeclared = sorted(key for key in read if not hasattr(Config, key) and key not in flask_own)
+    assert read and undeclared == []

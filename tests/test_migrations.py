@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests.conftest import USING_POSTGRES
+from tests.support import USING_POSTGRES
 
 
 def _settings(url: str) -> dict:

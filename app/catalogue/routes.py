@@ -11,18 +11,13 @@ from app.catalogue import bp
 from app.catalogue.forms import CatalogueFilterForm
 from app.catalogue.graph import LEVEL_NAMES, GraphNode, layout
 from app.catalogue.models import ModuleStatus
-from app.catalogue.services import (
-    completed_ids,
-    dependents,
-    list_modules,
-    persona_path,
-)
+from app.catalogue.services import dependents, list_modules, persona_path
 from app.catalogue.svg import render_svg
 from app.demand.forms import InterestForm
-from app.enrolment.services import completed_codes
+from app.enrolment.participation import participation
+from app.enrolment.rules import next_steps
+from app.enrolment.services import completed_codes, completed_ids
 from app.forms import ActionForm
-from app.learning.rules import next_steps
-from app.learning.services import participation
 from app.personas import BY_SLUG, PERSONAS
 from app.teaching.permissions import can_teach
 from app.views import module_or_404

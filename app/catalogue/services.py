@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.catalogue.models import Module, ModulePersona, ModuleStatus, module_prerequisites
+from app.enrolment.rules import PathStep, prerequisite_closure
 from app.extensions import db
-from app.learning.models import Completion
-from app.learning.rules import PathStep, prerequisite_closure
 
 
 @dataclass(frozen=True)
@@ -98,16 +97,6 @@ def dependents(module: Module) -> list[ModuleCard]:
         .order_by(Module.level, Module.code)
     ).all()
     return [ModuleCard(*row) for row in rows]
-
-
-def completed_ids(user_id: int, module_ids: list[int] | None = None) -> set[int]:
-    """Ids of the modules a learner completed (among ``module_ids`` if given)."""
-    query = select(Completion.module_id).where(Completion.user_id == user_id)
-    if module_ids is not None:
-        if not module_ids:
-            return set()
-        query = query.where(Completion.module_id.in_(module_ids))
-    return set(db.session.scalars(query))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Enrolments in modules, scheduled class sessions and the seats booked in them."""
+"""Enrolments in modules, their completions, class sessions and the seats booked in them."""
 
 from __future__ import annotations
 
@@ -114,3 +114,17 @@ class Booking(db.Model):
 
     session: Mapped[ClassSession] = relationship()
     user: Mapped[User] = relationship()
+
+
+class Completion(db.Model):
+    """A learner completed a module; at most one per learner and module."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # How it was earned: marked by an instructor, or (later) by passing graded exercises.
+    source: Mapped[str] = mapped_column(String(32), default="instructor")

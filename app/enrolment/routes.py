@@ -9,11 +9,11 @@ from markupsafe import Markup, escape
 from app.enrolment import bp
 from app.enrolment.calendar import session_ics
 from app.enrolment.models import BookingStatus, ClassSession
+from app.enrolment.participation import upcoming_sessions
 from app.enrolment.services import EnrolmentRefused, enrol, withdraw
 from app.enrolment.sessions import SessionError, book, booking_for, cancel, position
 from app.extensions import db
 from app.forms import ActionForm
-from app.learning.services import upcoming_sessions
 from app.views import module_or_404, require_action_form
 
 

@@ -1,11 +1,19 @@
-"""Pure rules for taking part: who may enrol, and when a module counts as complete."""
+"""Pure rules for taking part: prerequisites, who may enrol, what to take next, completion."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.catalogue.models import ModuleStatus
+
+
+def missing_prerequisites(
+    prerequisites: Iterable[str], completed: Iterable[str]
+) -> tuple[str, ...]:
+    """The prerequisites (module codes) not yet completed, in code order: the one rule."""
+    done = set(completed)
+    return tuple(sorted(code for code in prerequisites if code not in done))
 
 
 @dataclass(frozen=True)
@@ -33,11 +41,50 @@ def decide_enrolment(
         return EnrolmentDecision(False, "This module isn't written yet: register interest instead.")
     if status == ModuleStatus.RETIRED:
         return EnrolmentDecision(False, "This module has been retired.")
-    done = set(completed)
-    missing = tuple(sorted(code for code in prerequisites if code not in done))
+    missing = missing_prerequisites(prerequisites, completed)
     if missing and not override:
         return EnrolmentDecision(False, "Complete the prerequisites first.", missing)
     return EnrolmentDecision(True)
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """A module as the progress rules see it."""
+
+    code: str
+    level: int
+    published: bool
+    prerequisites: tuple[str, ...]
+
+
+def next_steps(
+    path: Sequence[PathStep], completed: Iterable[str], limit: int = 3
+) -> list[PathStep]:
+    """What to take next: published, not done, every prerequisite done; lowest level first."""
+    done = set(completed)
+    ready = [
+        step
+        for step in path
+        if step.published
+        and step.code not in done
+        and not missing_prerequisites(step.prerequisites, done)
+    ]
+    return sorted(ready, key=lambda s: (s.level, s.code))[:limit]
+
+
+def prerequisite_closure(
+    start: Iterable[str], prerequisites: Mapping[str, Iterable[str]]
+) -> set[str]:
+    """``start`` and everything it needs, transitively (cycles are tolerated)."""
+    seen: set[str] = set()
+    stack = list(start)
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        stack.extend(prerequisites.get(code, ()))
+    return seen
 
 
 @dataclass(frozen=True)

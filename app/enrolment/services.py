@@ -1,4 +1,7 @@
-"""Enrolling in modules and completing them. Services add and flush; callers commit."""
+"""Enrolling in modules and completing them. Services add and flush; callers commit.
+
+Completions are written and read here only: other areas ask these functions.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ from sqlalchemy import select
 
 from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
-from app.enrolment.models import Enrolment, EnrolmentStatus
+from app.enrolment.models import Completion, Enrolment, EnrolmentStatus
 from app.enrolment.rules import EnrolmentDecision, decide_enrolment
 from app.extensions import db
-from app.learning.models import Completion
 
 
 class EnrolmentRefused(Exception):
@@ -28,6 +30,42 @@ def completed_codes(user_id: int) -> set[str]:
             .join(Completion, Completion.module_id == Module.id)
             .where(Completion.user_id == user_id)
         )
+    )
+
+
+def completed_ids(user_id: int, module_ids: list[int] | None = None) -> set[int]:
+    """Ids of the modules a learner completed (among ``module_ids`` if given)."""
+    query = select(Completion.module_id).where(Completion.user_id == user_id)
+    if module_ids is not None:
+        if not module_ids:
+            return set()
+        query = query.where(Completion.module_id.in_(module_ids))
+    return set(db.session.scalars(query))
+
+
+def completers(module_id: int) -> set[int]:
+    """Ids of the learners who completed a module."""
+    return set(
+        db.session.scalars(select(Completion.user_id).where(Completion.module_id == module_id))
+    )
+
+
+def completions_of(user_id: int) -> list[tuple[Completion, Module]]:
+    """A learner's completions with their modules, the latest first."""
+    return [
+        (completion, module)
+        for completion, module in db.session.execute(
+            select(Completion, Module)
+            .join(Module, Module.id == Completion.module_id)
+            .where(Completion.user_id == user_id)
+            .order_by(Completion.completed_at.desc())
+        )
+    ]
+
+
+def completion_for(user_id: int, module_id: int) -> Completion | None:
+    return db.session.scalar(
+        select(Completion).where(Completion.user_id == user_id, Completion.module_id == module_id)
     )
 
 
@@ -95,9 +133,7 @@ def withdraw(user: User, module: Module) -> bool:
 
 def mark_complete(user: User, module: Module, source: str = "instructor") -> Completion:
     """Record that a learner completed a module (once); it unlocks what needs it."""
-    existing = db.session.scalar(
-        select(Completion).where(Completion.user_id == user.id, Completion.module_id == module.id)
-    )
+    existing = completion_for(user.id, module.id)
     if existing is not None:
         return existing
     completion = Completion(user_id=user.id, module_id=module.id, source=source)
@@ -108,9 +144,7 @@ def mark_complete(user: User, module: Module, source: str = "instructor") -> Com
 
 def unmark_complete(user: User, module: Module) -> bool:
     """Undo a completion recorded by mistake."""
-    existing = db.session.scalar(
-        select(Completion).where(Completion.user_id == user.id, Completion.module_id == module.id)
-    )
+    existing = completion_for(user.id, module.id)
     if existing is None:
         return False
     db.session.delete(existing)

@@ -217,3 +217,21 @@ def change_capacity(session: ClassSession, capacity: int) -> list[Booking]:
     db.session.flush()
     db.session.refresh(session)
     return promoted
+
+
+def cancel_class_session(session: ClassSession) -> bool:
+    """Cancel a session and tell everyone booked or waiting; False if it already was."""
+    if session.cancelled_at is not None:
+        return False
+    session.cancelled_at = utcnow()
+    for booking in roster(session.id):
+        notify(
+            booking.user,
+            kind="session_cancelled",
+            message=f"The {session.module.code} session on "
+            f"{session.starts_at:%d %b %Y at %H:%M} UTC has been cancelled.",
+            link=f"/modules/{session.module.code}",
+            subject=f"{session.module.code} session cancelled",
+        )
+    db.session.flush()
+    return True

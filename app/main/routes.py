@@ -3,8 +3,9 @@
 from flask import render_template
 from flask_login import current_user
 
-from app.catalogue.services import completed_ids, persona_path, status_counts
-from app.learning.rules import next_steps
+from app.catalogue.services import persona_path, status_counts
+from app.enrolment.rules import next_steps
+from app.enrolment.services import completed_ids
 from app.main import bp, errors  # noqa: F401  (errors registers the error pages)
 from app.personas import BY_SLUG, PERSONAS
 

@@ -30,7 +30,7 @@ _QUEUED_FLAG = "_notifications_mail_queued"
 
 def mail_configured() -> bool:
     """True when a mail server is set, so queued mail is really sent."""
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return bool(current_app.config["MAIL_SERVER"])
 
 
 def note_mail_queued() -> None:
@@ -49,13 +49,13 @@ def _message(email: OutboxEmail, sender: str) -> EmailMessage:
 
 def _connect(config) -> smtplib.SMTP:
     smtp = smtplib.SMTP(
-        config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=SMTP_TIMEOUT_SECONDS
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
     )
     try:
-        if config.get("MAIL_USE_TLS", False):
+        if config["MAIL_USE_TLS"]:
             smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     except BaseException:
         smtp.close()
         raise
@@ -115,7 +115,7 @@ def deliver_pending(limit: int = 100) -> tuple[int, int]:
     ``MAX_ATTEMPTS`` times, then is marked failed with its last error.
     """
     config = current_app.config
-    sender = config.get("MAIL_DEFAULT_SENDER", "academy@localhost")
+    sender = config["MAIL_DEFAULT_SENDER"]
     sent = failed = last_id = 0
     smtp: smtplib.SMTP | None = None
     try:
@@ -203,7 +203,7 @@ class MailDispatcher:
 
     def init_app(self, app: Flask) -> None:
         """Wire the worker into ``app``; without ``MAIL_SERVER`` mail stays held in the outbox."""
-        if not app.config.get("MAIL_SERVER") or EXTENSION_KEY in app.extensions:
+        if not app.config["MAIL_SERVER"] or EXTENSION_KEY in app.extensions:
             return
         app.extensions[EXTENSION_KEY] = _Worker(app)
         app.teardown_request(_wake_after_request)

@@ -32,7 +32,7 @@ def _check_link(link: str | None) -> None:
 def _email_body(message: str, link: str | None) -> str:
     lines = [message]
     if link:
-        lines += ["", current_app.config.get("ACADEMY_BASE_URL", "").rstrip("/") + link]
+        lines += ["", current_app.config["ACADEMY_BASE_URL"].rstrip("/") + link]
     return "\n".join(lines) + "\n"
 
 

@@ -6,25 +6,36 @@ from datetime import UTC
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.accounts.decorators import instructor_required
 from app.accounts.models import User, utcnow
 from app.accounts.services import find_by_email
-from app.catalogue.models import Module, ModuleStatus
+from app.catalogue.models import Module
 from app.demand.services import demand_ranking
-from app.enrolment.models import Booking, ClassSession, Enrolment
-from app.enrolment.services import EnrolmentRefused, mark_complete, override_enrol, unmark_complete
-from app.enrolment.sessions import SessionError, change_capacity, roster, schedule, set_attendance
+from app.enrolment.models import ClassSession
+from app.enrolment.services import (
+    EnrolmentRefused,
+    completers,
+    mark_complete,
+    override_enrol,
+    unmark_complete,
+)
+from app.enrolment.sessions import (
+    SessionError,
+    booking_for,
+    cancel_class_session,
+    change_capacity,
+    roster,
+    schedule,
+    set_attendance,
+)
 from app.extensions import db
 from app.forms import ActionForm
-from app.learning.models import Completion
 from app.nominations.services import all_nominations, summary
-from app.notifications.services import notify
 from app.teaching import bp
 from app.teaching.forms import CapacityForm, OverrideForm, ProgressForm, SessionForm
 from app.teaching.permissions import can_run, can_teach
+from app.teaching.services import module_roster, modules_taught_by, upcoming_sessions_for
 from app.views import module_or_404, require_action_form
 
 
@@ -48,22 +59,8 @@ def _runnable(session_id: int) -> ClassSession:
 @instructor_required
 def dashboard():
     """The modules you teach and your upcoming sessions."""
-    live = db.session.scalars(
-        select(Module)
-        .where(Module.status != ModuleStatus.RETIRED)
-        .order_by(Module.level, Module.code)
-    )
-    mine = [m for m in live if can_teach(current_user, m)]
-    sessions = db.session.scalars(
-        select(ClassSession)
-        .where(ClassSession.starts_at > utcnow(), ClassSession.cancelled_at.is_(None))
-        .where(
-            ClassSession.module_id.in_([m.id for m in mine])
-            | (ClassSession.instructor_id == current_user.id)
-        )
-        .options(joinedload(ClassSession.module))
-        .order_by(ClassSession.starts_at)
-    ).all()
+    mine = modules_taught_by(current_user)
+    sessions = upcoming_sessions_for(current_user, mine)
     return render_template("teaching/dashboard.html", modules=mine, sessions=sessions)
 
 
@@ -84,20 +81,7 @@ def nominations():
 
 
 def _module_page(module: Module, **forms):
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.module_id == module.id)
-        .options(joinedload(Enrolment.user), joinedload(Enrolment.override_by))
-        .order_by(Enrolment.created_at)
-    ).all()
-    completed = set(
-        db.session.scalars(select(Completion.user_id).where(Completion.module_id == module.id))
-    )
-    sessions = db.session.scalars(
-        select(ClassSession)
-        .where(ClassSession.module_id == module.id)
-        .order_by(ClassSession.starts_at)
-    ).all()
+    listed = module_roster(module)
     context = {
         "session_form": SessionForm(),
         "override_form": OverrideForm(),
@@ -108,9 +92,9 @@ def _module_page(module: Module, **forms):
     return render_template(
         "teaching/module.html",
         module=module,
-        enrolments=enrolments,
-        completed=completed,
-        sessions=sessions,
+        enrolments=listed.enrolments,
+        completed=listed.completed,
+        sessions=listed.sessions,
         now=utcnow(),
         **context,
     ), status
@@ -199,16 +183,11 @@ def completion(code: str):
 def session_roster(session_id: int):
     """Who has a seat and who is waiting, with attendance."""
     session = _runnable(session_id)
-    completed = set(
-        db.session.scalars(
-            select(Completion.user_id).where(Completion.module_id == session.module_id)
-        )
-    )
     return render_template(
         "teaching/session.html",
         session=session,
         roster=roster(session.id),
-        completed=completed,
+        completed=completers(session.module_id),
         progress=ProgressForm(),
         capacity_form=CapacityForm(capacity=session.capacity),
         action=ActionForm(),
@@ -222,9 +201,7 @@ def attendance(session_id: int):
     session = _runnable(session_id)
     form = ProgressForm()
     learner = _learner_from(form)
-    booking = db.session.scalar(
-        select(Booking).where(Booking.session_id == session.id, Booking.user_id == learner.id)
-    )
+    booking = booking_for(session.id, learner.id)
     if booking is None:
         abort(404)
     try:
@@ -261,17 +238,7 @@ def cancel_session(session_id: int):
     """Cancel a session and tell everyone booked or waiting."""
     session = _runnable(session_id)
     require_action_form()
-    if session.cancelled_at is None:
-        session.cancelled_at = utcnow()
-        for booking in roster(session.id):
-            notify(
-                booking.user,
-                kind="session_cancelled",
-                message=f"The {session.module.code} session on "
-                f"{session.starts_at:%d %b %Y at %H:%M} UTC has been cancelled.",
-                link=f"/modules/{session.module.code}",
-                subject=f"{session.module.code} session cancelled",
-            )
+    if cancel_class_session(session):
         db.session.commit()
         flash("Session cancelled; everyone booked or waiting has been told.", "info")
     return redirect(url_for("teaching.module", code=session.module.code))

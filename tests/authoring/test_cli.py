@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.catalogue.models import Module
@@ -43,8 +44,13 @@ def test_check_takes_another_folder(runner, tmp_path):
     assert "elsewhere/x.md:4: error: `level` must be 100, 200 or 300" in result.output
 
 
-def test_the_shipped_courses_pass_the_check(runner):
-    result = runner.invoke(args=["academy", "check", "--courses", str(PROJECT_ROOT / "courses")])
+@pytest.mark.slow  # it grades every shipped exercise's notebooks in real kernels
+def test_the_shipped_courses_pass_the_check(make_app, built_lake):
+    app = make_app(ACADEMY_LAKE_DIR=str(built_lake.lake))  # built once for the run
+    with app.app_context():
+        result = app.test_cli_runner().invoke(
+            args=["academy", "check", "--courses", str(PROJECT_ROOT / "courses")]
+        )
     assert result.exit_code == 0, result.output
     assert "0 error(s)" in result.output
 

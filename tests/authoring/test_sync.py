@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from app.authoring.folder import load_folder
 from app.authoring.sync import SyncRefused, sync_courses
 from app.catalogue.models import Module, ModuleStatus
+from app.enrolment.models import Completion
 from app.extensions import db
-from app.learning.models import Completion
 from tests.factories import course_text, make_user, write_course
 
 

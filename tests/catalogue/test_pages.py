@@ -3,8 +3,8 @@
 import pytest
 
 from app.extensions import db
-from tests.conftest import count_queries
 from tests.factories import complete, make_module, make_user
+from tests.support import count_queries
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.authoring.sync import sync_courses
 from app.config import PROJECT_ROOT
 from app.enrolment.demo import ensure_demo_sessions
 from app.extensions import db
-from tests.conftest import USING_POSTGRES
+from tests.support import USING_POSTGRES
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -96,14 +96,3 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-def sign_in(page, email: str, password: str = "academy-demo") -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()

@@ -1,25 +1,10 @@
 """Every main page passes axe-core's WCAG 2 A and AA rules in a real browser."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.support import sign_in, violations
 
 pytestmark = pytest.mark.e2e
-
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.support import sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.e2e.conftest import sign_in
-from tests.e2e.test_accessibility import violations
+from tests.e2e.support import sign_in, violations
 
 pytestmark = pytest.mark.e2e
 

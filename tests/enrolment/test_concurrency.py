@@ -14,8 +14,8 @@ from app.accounts.models import Role
 from app.enrolment.models import Booking, ClassSession
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.conftest import USING_POSTGRES
 from tests.factories import PASSWORD, make_module, make_session, make_user
+from tests.support import USING_POSTGRES
 
 LEARNERS = 8
 

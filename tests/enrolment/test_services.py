@@ -4,6 +4,9 @@ import pytest
 
 from app.enrolment.services import (
     EnrolmentRefused,
+    completed_ids,
+    completers,
+    completions_of,
     enrol,
     mark_complete,
     override_enrol,
@@ -77,3 +80,17 @@ def test_completion_is_recorded_once_and_can_be_undone(modules):
     assert mark_complete(learner, intro).id == mark_complete(learner, intro).id
     assert unmark_complete(learner, intro)
     assert not unmark_complete(learner, intro)
+
+
+def test_completions_are_read_through_the_enrolment_services(app):
+    first, second = make_module("DP101"), make_module("DP102")
+    learner, other = make_user(), make_user()
+    mark_complete(learner, first)
+    mark_complete(learner, second, source="exercises")
+    mark_complete(other, first)
+    db.session.commit()
+    assert completed_ids(learner.id) == {first.id, second.id}
+    assert completed_ids(learner.id, [second.id]) == {second.id}
+    assert completed_ids(learner.id, []) == set()
+    assert completers(first.id) == {learner.id, other.id}
+    assert {m.code for _, m in completions_of(learner.id)} == {"DP101", "DP102"}

@@ -12,6 +12,7 @@ from app.enrolment.sessions import (
     SessionError,
     book,
     cancel,
+    cancel_class_session,
     change_capacity,
     position,
     roster,
@@ -142,3 +143,16 @@ def test_roster_lists_seats_then_queue_and_attendance_needs_a_seat(session):
 
 def test_sessions_table_has_a_capacity_check(app):
     assert any("seats" in (c.name or "") for c in ClassSession.__table__.constraints)
+
+
+def test_cancelling_a_session_tells_the_booked_and_the_waiting_once(session):
+    seated, waiting, bystander = make_user(), make_user(), make_user()
+    book(session, seated), book(session, make_user()), book(session, waiting)
+    db.session.commit()
+    assert cancel_class_session(session) is True
+    assert cancel_class_session(session) is False  # a second click tells nobody again
+    db.session.commit()
+    assert session.cancelled_at is not None
+    assert len(notifications_for(seated, "session_cancelled")) == 1
+    assert len(notifications_for(waiting, "session_cancelled")) == 1
+    assert notifications_for(bystander, "session_cancelled") == []

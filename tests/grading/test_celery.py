@@ -17,9 +17,9 @@ from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.grading.models import Submission
 from app.grading.queue import CeleryQueue, ThreadQueue, grading_queue, make_queue
-from tests.conftest import USING_POSTGRES
 from tests.factories import PASSWORD, make_module, make_user
 from tests.grading.test_web import EXERCISE, upload
+from tests.support import USING_POSTGRES
 
 EXERCISES = PROJECT_ROOT / "exercises"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.catalogue.models import Module
 from app.config import PROJECT_ROOT
+from app.enrolment.models import Completion
 from app.extensions import db
 from app.grading import submissions as submissions_module
 from app.grading.model import GradeResult, QuestionResult
 from app.grading.models import Submission
-from app.learning.models import Completion
 from tests.factories import PASSWORD, make_module, make_user
 
 EXERCISE = "sq101-first-queries"

@@ -8,8 +8,8 @@ from app.enrolment.services import enrol, override_enrol
 from app.enrolment.sessions import book
 from app.extensions import db
 from app.nominations.services import nominate
-from tests.conftest import count_queries
 from tests.factories import complete, make_module, make_session, make_user
+from tests.support import count_queries
 
 
 def test_my_learning_shows_every_part(client, auth, app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
 from email import message_from_bytes, policy
@@ -14,15 +13,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from app.accounts.models import Role
 from app.notifications.mail import dispatcher
-from tests.conftest import USING_POSTGRES
 from tests.factories import make_user
-
-
-def free_port() -> int:
-    """A local port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.notifications.support import free_port
+from tests.support import USING_POSTGRES
 
 
 class Inbox:
@@ -92,15 +85,6 @@ def smtp_server_with_login() -> tuple[Inbox, Accounts, int]:
     controller.start()
     yield inbox, accounts, controller.port
     controller.stop()
-
-
-@pytest.fixture
-def silent_server() -> int:
-    """A port that accepts connections but never says a word, like a hung mail server."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        yield listener.getsockname()[1]
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.notifications.models import OutboxEmail, OutboxStatus
 from app.notifications.services import notify, unread_count
-from tests.conftest import count_queries
 from tests.factories import make_user
+from tests.support import count_queries
 
 
 @pytest.fixture

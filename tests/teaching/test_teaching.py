@@ -4,10 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.enrolment.models import Booking, ClassSession, Enrolment
+from app.enrolment.models import Booking, ClassSession, Completion, Enrolment
 from app.enrolment.sessions import book
 from app.extensions import db
-from app.learning.models import Completion
 from tests.factories import make_module, make_session, make_user
 
 

@@ -1,6 +1,6 @@
 """What a learner is missing, and what to take next."""
 
-from app.learning.rules import PathStep, missing_prerequisites, next_steps, prerequisite_closure
+from app.enrolment.rules import PathStep, missing_prerequisites, next_steps, prerequisite_closure
 
 INTRO = PathStep("DP101", 100, True, ())
 ZONES = PathStep("DP102", 100, True, ("DP101",))
@@ -11,9 +11,9 @@ PATH = [JOINS, ZONES, INTRO, SQL, STUB]
 
 
 def test_missing_prerequisites_are_named_in_order():
-    assert missing_prerequisites(JOINS, []) == ["DP102", "SQ101"]
-    assert missing_prerequisites(JOINS, ["SQ101"]) == ["DP102"]
-    assert missing_prerequisites(JOINS, ["SQ101", "DP102"]) == []
+    assert missing_prerequisites(JOINS.prerequisites, []) == ("DP102", "SQ101")
+    assert missing_prerequisites(JOINS.prerequisites, ["SQ101"]) == ("DP102",)
+    assert missing_prerequisites(JOINS.prerequisites, ["SQ101", "DP102"]) == ()
 
 
 def test_a_new_learner_starts_at_the_introduction():
