@@ -13,6 +13,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from tests.support import USING_POSTGRES, USING_REDIS
+from tests.workers import create_worker_database
 
 
 def _empty_tables() -> None:
@@ -25,6 +26,11 @@ def _needs_missing_server(item) -> bool:
     return (item.get_closest_marker("postgres") is not None and not USING_POSTGRES) or (
         item.get_closest_marker("redis") is not None and not USING_REDIS
     )
+
+
+def pytest_configure(config):
+    """Before any test connects: this xdist worker's own PostgreSQL database exists."""
+    create_worker_database()
 
 
 def pytest_collection_modifyitems(config, items):
