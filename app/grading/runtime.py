@@ -34,7 +34,7 @@ def executor_and_sandbox():
     limits and a scrubbed environment (admins are warned); "bwrap" makes the
     sandbox mandatory.
     """
-    from app.grading.executors import sandboxed
+    from app.grading.sandbox.choose import sandboxed
 
     mode = current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
     return sandboxed(kernel_pool(mode)).execute, mode
@@ -52,7 +52,8 @@ def kernel_pool(mode: str):
     with _pool_lock:
         pool = app.extensions.get("kernel_pool")
         if pool is None:
-            from app.grading.executor import KernelPool, Limits
+            from app.grading.sandbox.contract import Limits
+            from app.grading.sandbox.pool import KernelPool
 
             pool = KernelPool(lake_for_grading().resolve(), Limits(), size=size, sandbox=mode)
             pool.start()
@@ -81,7 +82,7 @@ def sandbox_warning() -> str | None:
     """
     app = current_app._get_current_object()
     if "grading_sandbox_warning" not in app.extensions:
-        from app.grading.executor import bwrap_problem
+        from app.grading.sandbox.command import bwrap_problem
 
         problem = bwrap_problem()
         mode = app.config.get("ACADEMY_GRADING_SANDBOX", "auto")

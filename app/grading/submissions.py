@@ -18,8 +18,8 @@ from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
 from app.enrolment.services import mark_complete
 from app.extensions import db
-from app.grading.folder import load_exercises
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.load import load_exercises
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.ratelimit import RateLimit
 from app.grading.runtime import exercises_dir
@@ -116,7 +116,7 @@ def give_up(submission_id: int, reason: str) -> None:
 
 def run_grader(submission: Submission):
     """Call the pure grader for a submission, with the configured executor."""
-    from app.grading.grade import grade
+    from app.grading.grader.grade import grade
     from app.grading.runtime import executor_and_sandbox, lake_for_grading
 
     exercise = find_exercise(submission.exercise_id)

@@ -20,9 +20,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from app.grading.folder import load_exercise
-from app.grading.kernel import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.load import load_exercise
+from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from tests.grading import test_executor_support as support
 
 SIMPLE_YAML = """\

@@ -7,8 +7,8 @@ import decimal
 
 import pytest
 
-from app.grading.compare import compare_tables, compare_values
-from app.grading.normalise import table_from_rows, table_from_value
+from app.grading.grader.compare import compare_tables, compare_values
+from app.grading.grader.normalise import table_from_rows, table_from_value
 
 COLUMNS = ("customer_id", "region", "price")
 EXPECTED_ROWS = [

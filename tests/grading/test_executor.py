@@ -11,19 +11,18 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from app.grading.executor import (
+from app.grading.sandbox import command, seccomp
+from app.grading.sandbox.contract import (
     CELL_TIMEOUT,
     KERNEL_DIED,
     OUTPUT_LIMIT,
     TOTAL_TIMEOUT,
-    KernelPool,
     Limits,
     SandboxUnavailable,
-    sandbox,
-    seccomp,
 )
-from app.grading.executor.answers import copy_answers
-from app.grading.executor.report import explain, failed_cells, ran_out_of_memory
+from app.grading.sandbox.copyout import copy_answers
+from app.grading.sandbox.pool import KernelPool
+from app.grading.sandbox.report import explain, failed_cells, ran_out_of_memory
 
 
 def test_copy_answers_keeps_regular_files_only(tmp_path: Path):
@@ -107,10 +106,10 @@ def test_bwrap_command_mounts_only_what_the_kernel_needs(tmp_path: Path):
     """The app, the instance folder and the repository are never mounted."""
     lake = tmp_path / "instance" / "lake"
     lake.mkdir(parents=True)
-    args = sandbox.bwrap_args(Limits(), lake, tmp_path / "ipc", info_fd=9)
+    args = command.bwrap_args(Limits(), lake, tmp_path / "ipc", info_fd=9)
     binds = [args[i + 1 : i + 3] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
     sources = {source for source, _ in binds}
-    project = str(Path(sandbox.__file__).resolve().parents[3])
+    project = str(Path(command.__file__).resolve().parents[3])
     assert project not in sources
     assert not any(s == str(tmp_path / "instance") for s in sources)
     assert [str(lake.resolve()), "/lake"] in binds
@@ -122,33 +121,33 @@ def test_bwrap_command_mounts_only_what_the_kernel_needs(tmp_path: Path):
 
 
 def test_limits_become_prlimit_options():
-    args = sandbox.limit_args(Limits(memory_mb=100, processes=7))
-    overhead = sandbox.ADDRESS_SPACE_OVERHEAD_MB
+    args = command.limit_args(Limits(memory_mb=100, processes=7))
+    overhead = command.ADDRESS_SPACE_OVERHEAD_MB
     assert f"--as={(100 + overhead) * 2**20}" in args
     assert "--core=0" in args
-    if sandbox.can_switch_uid():
+    if command.can_switch_uid():
         assert "--nproc=7" in args
 
 
 def test_kernel_environment_holds_no_secrets(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://x")
-    env = sandbox.kernel_env("/lake", "/scratch", "/answers", "/tmp")
+    env = command.kernel_env("/lake", "/scratch", "/answers", "/tmp")
     assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
     assert env["ACADEMY_LAKE"] == "/lake" and env["HOME"] == "/tmp"
 
 
 def test_a_required_bwrap_that_is_missing_fails_loudly(monkeypatch):
-    monkeypatch.setattr(sandbox, "BWRAP_PATH", "/nonexistent/bwrap")
-    sandbox.bwrap_problem.cache_clear()
+    monkeypatch.setattr(command, "BWRAP_PATH", "/nonexistent/bwrap")
+    command.bwrap_problem.cache_clear()
     try:
         with pytest.raises(SandboxUnavailable, match="not installed"):
-            sandbox.choose_sandbox("bwrap")
-        assert sandbox.choose_sandbox("auto") == "fallback"
+            command.choose_sandbox("bwrap")
+        assert command.choose_sandbox("auto") == "fallback"
     finally:
-        sandbox.bwrap_problem.cache_clear()
+        command.bwrap_problem.cache_clear()
     with pytest.raises(ValueError):
-        sandbox.choose_sandbox("docker")
+        command.choose_sandbox("docker")
 
 
 def test_the_seccomp_filter_is_a_whole_program():

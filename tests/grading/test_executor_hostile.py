@@ -18,7 +18,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from app.grading.executor import (
+from app.grading.sandbox import cgroup
+from app.grading.sandbox.contract import (
     CELL_TIMEOUT,
     COMPLETED,
     KERNEL_DIED,
@@ -26,9 +27,8 @@ from app.grading.executor import (
     OUTPUT_LIMIT,
     TOTAL_TIMEOUT,
     Limits,
-    cgroup,
-    execute,
 )
+from app.grading.sandbox.execute import execute
 from tests.grading.test_executor_support import (
     FAST,
     PROJECT,
@@ -45,7 +45,7 @@ def test_files_outside_the_sandbox_cannot_be_read(run, site):
         PROJECT / "instance" / "secret_key",
         PROJECT / "instance" / "academy.sqlite",
         PROJECT / "exercises" / "README.md",
-        PROJECT / "app" / "grading" / "executor" / "run.py",
+        PROJECT / "app" / "grading" / "sandbox" / "execute.py",
         site["instance"] / "secret_key",
         site["instance"] / "academy.sqlite",
         site["instance"] / "scratch" / "bob.duckdb",

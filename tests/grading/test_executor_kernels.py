@@ -13,13 +13,9 @@ import time
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from app.grading.executor import (
-    COMPLETED,
-    MEMORY,
-    SetupFailed,
-    execute,
-)
-from app.grading.executor.sandbox import UID_COUNT, UID_FIRST
+from app.grading.sandbox.command import UID_COUNT, UID_FIRST
+from app.grading.sandbox.contract import COMPLETED, MEMORY, SetupFailed
+from app.grading.sandbox.execute import execute
 from tests.grading.test_executor_support import (
     EXPORT,
     FAST,

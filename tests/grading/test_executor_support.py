@@ -22,7 +22,10 @@ import duckdb
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from app.grading.executor import Execution, KernelPool, Limits, bwrap_problem, execute
+from app.grading.sandbox.command import bwrap_problem
+from app.grading.sandbox.contract import Execution, Limits
+from app.grading.sandbox.execute import execute
+from app.grading.sandbox.pool import KernelPool
 
 FAST = Limits(cell_seconds=2, total_seconds=8, memory_mb=256, processes=64)
 SETUP = """\

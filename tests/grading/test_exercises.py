@@ -6,9 +6,9 @@ import pytest
 
 from app.authoring.folder import load_folder
 from app.config import PROJECT_ROOT
-from app.grading.folder import check_course_links, load_exercises
-from app.grading.local_runner import execute_locally
-from app.grading.verify import check_grades, check_references, expectations
+from app.grading.exercises.load import check_course_links, load_exercises
+from app.grading.exercises.verify import check_grades, check_references, expectations
+from app.grading.sandbox.local_runner import execute_locally
 
 ROOT = PROJECT_ROOT / "exercises"
 SHIPPED = ("dm201-joins", "sq101-first-queries")

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.grading.answers import DONE_FILE, read_answer, read_answers
-from app.grading.kernel import export_source, setup_source
-from app.grading.kernel import setup as kernel_setup
+from app.grading.grader.exported import DONE_FILE, read_answer, read_answers
+from app.grading.sandbox.cells import export_source, setup_source
+from app.grading.sandbox.inside import setup as kernel_setup
 from tests.grading.conftest import answers_json
 
 

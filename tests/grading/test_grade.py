@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.grading.folder import load_exercise
-from app.grading.grade import grade
+from app.grading.exercises.load import load_exercise
+from app.grading.grader.grade import grade
 from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes, run_in_process
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.grading import cli as grading_cli
-from app.grading.executors import LOCAL
+from app.grading.sandbox.choose import LOCAL
 from tests.factories import course_text, write_course
 from tests.grading.conftest import SIMPLE_SOLUTION, notebook_bytes
 

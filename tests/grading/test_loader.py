@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.authoring.problems import Severity
-from app.grading.folder import check_course_links, load_exercise, load_exercises
-from app.grading.model import Limits
+from app.grading.exercises.authored import Limits
+from app.grading.exercises.load import check_course_links, load_exercise, load_exercises
 from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML
 
 

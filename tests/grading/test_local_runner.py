@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.grading.folder import load_exercise
-from app.grading.grade import grade
-from app.grading.local_runner import execute_locally
+from app.grading.exercises.load import load_exercise
+from app.grading.grader.grade import grade
+from app.grading.sandbox.local_runner import execute_locally
 from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes
 
 pytestmark = pytest.mark.slow

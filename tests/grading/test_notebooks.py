@@ -7,8 +7,8 @@ import json
 import nbformat
 import pytest
 
-from app.grading.model import GradingError
-from app.grading.notebooks import MAX_NOTEBOOK_BYTES, answer_cells, assemble, parse_notebook
+from app.grading.grader.notebooks import MAX_NOTEBOOK_BYTES, answer_cells, assemble, parse_notebook
+from app.grading.grader.results import GradingError
 from tests.grading.conftest import answer_cell, make_notebook
 
 

@@ -14,7 +14,7 @@ from app.catalogue.models import Module
 from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.grading import submissions as submissions_module
-from app.grading.model import GradeResult, QuestionResult
+from app.grading.grader.results import GradeResult, QuestionResult
 from app.grading.models import Submission
 from app.learning.models import Completion
 from tests.factories import PASSWORD, make_module, make_user
@@ -252,7 +252,7 @@ def test_a_real_notebook_is_graded_end_to_end_in_the_sandbox(make_app, built_lak
 
 
 def test_admins_are_warned_when_grading_would_run_without_bubblewrap(make_app, monkeypatch):
-    import app.grading.executor as executor
+    import app.grading.sandbox.command as executor
 
     monkeypatch.setattr(executor, "bwrap_problem", lambda: "/usr/bin/bwrap is not installed")
     app = make_app()
@@ -273,7 +273,7 @@ def test_admins_are_warned_when_grading_would_run_without_bubblewrap(make_app, m
 
 
 def test_no_warning_where_bubblewrap_works(make_app, monkeypatch):
-    import app.grading.executor as executor
+    import app.grading.sandbox.command as executor
 
     monkeypatch.setattr(executor, "bwrap_problem", lambda: None)
     app = make_app()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nbformat import NotebookNode
 
-from app.grading.executor.types import (
+from app.grading.sandbox.contract import (
     CELL_TIMEOUT,
     KERNEL_DIED,
     MEMORY,

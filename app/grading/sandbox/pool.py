@@ -24,9 +24,9 @@ import logging
 import threading
 from pathlib import Path
 
-from app.grading.executor.kernel import SandboxedKernel, is_alive, start_kernel, stop_kernel
-from app.grading.executor.sandbox import choose_sandbox
-from app.grading.executor.types import AUTO, Limits
+from app.grading.sandbox.command import choose_sandbox
+from app.grading.sandbox.contract import AUTO, Limits
+from app.grading.sandbox.kernel import SandboxedKernel, is_alive, start_kernel, stop_kernel
 
 log = logging.getLogger(__name__)
 

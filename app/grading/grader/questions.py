@@ -6,18 +6,19 @@ from typing import Any
 
 import duckdb
 
-from app.grading.answers import Answer
-from app.grading.compare import Verdict, compare_tables, compare_values
-from app.grading.lakedb import QueryFailed, refusal, run_query
-from app.grading.model import Exercise, GradingError, Question, QuestionResult
-from app.grading.normalise import (
+from app.grading.exercises.authored import Exercise, Question
+from app.grading.grader.compare import Verdict, compare_tables, compare_values
+from app.grading.grader.exported import Answer
+from app.grading.grader.lakedb import QueryFailed, refusal, run_query
+from app.grading.grader.normalise import (
     Table,
     describe,
     table_from_arrow,
     table_from_rows,
     table_from_value,
 )
-from app.grading.pycheck import CheckError, load_check, run_check
+from app.grading.grader.pycheck import CheckError, load_check, run_check
+from app.grading.grader.results import GradingError, QuestionResult
 
 
 def hint_for(question: Question, attempt: int, passed: bool) -> tuple[int, str | None]:

@@ -1,8 +1,8 @@
-"""The code the executor runs inside the learner's kernel: set-up first, export last.
+"""The grader's hidden cells: the set-up run first in the learner's kernel, the export last.
 
-``setup.py`` and ``export.py`` beside this file are the kernel-side code. They
-are sent as text, because the app itself is not importable in the kernel, and
-each is run by ``exec`` in a namespace of its own.
+The kernel-side code is ``inside/setup.py`` and ``inside/export.py``. It is
+sent as text, because the app itself is not importable in the kernel, and
+each file is run by ``exec`` in a namespace of its own.
 
 The kernel finds its folders in the environment the executor gives it:
 ``ACADEMY_LAKE`` (the lake's build folder, read-only, at the same absolute path
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.grading.answers import MAX_JSON_BYTES, MAX_TABLE_BYTES
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
+from app.grading.grader.exported import MAX_JSON_BYTES, MAX_TABLE_BYTES
 
-_HERE = Path(__file__).parent
+INSIDE = Path(__file__).parent / "inside"  # the kernel-side files
 ENV_LAKE = "ACADEMY_LAKE"
 ENV_SCRATCH = "ACADEMY_SCRATCH"
 ENV_ANSWERS = "ACADEMY_ANSWERS"
@@ -25,7 +25,7 @@ ENV_ANSWERS = "ACADEMY_ANSWERS"
 
 def _kernel_code(name: str) -> str:
     """The text of one kernel-side file."""
-    return (_HERE / name).read_text(encoding="utf-8")
+    return (INSIDE / name).read_text(encoding="utf-8")
 
 
 def duckdb_memory_limit(memory_mb: int) -> str:

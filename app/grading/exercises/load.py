@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.authoring.problems import Problem, Severity, has_errors
-from app.grading.loader import parse_exercise_yaml
-from app.grading.model import Exercise, GradingError
-from app.grading.notebooks import answer_cells, read_notebook_file
-from app.grading.pycheck import CheckError, load_check
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.parse import parse_exercise_yaml
+from app.grading.grader.notebooks import answer_cells, read_notebook_file
+from app.grading.grader.pycheck import CheckError, load_check
+from app.grading.grader.results import GradingError
 
 EXERCISE_FILE = "exercise.yaml"
 

@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
 
 # Starts with a letter: the sandboxed executor copies out only files named like that.
 DONE_FILE = "export-done.json"

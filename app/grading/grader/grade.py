@@ -16,12 +16,13 @@ from typing import Any, Protocol
 
 from nbformat import NotebookNode
 
-from app.grading.answers import read_answers
-from app.grading.kernel import export_source, setup_source
-from app.grading.lakedb import open_lake
-from app.grading.model import Exercise, GradeResult, GradingError, Limits, QuestionResult
-from app.grading.notebooks import assemble
-from app.grading.questions import grade_question
+from app.grading.exercises.authored import Exercise, Limits
+from app.grading.grader.exported import read_answers
+from app.grading.grader.lakedb import open_lake
+from app.grading.grader.notebooks import assemble
+from app.grading.grader.questions import grade_question
+from app.grading.grader.results import GradeResult, GradingError, QuestionResult
+from app.grading.sandbox.cells import export_source, setup_source
 
 
 class Execution(Protocol):

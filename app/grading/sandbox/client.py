@@ -23,8 +23,8 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
-from app.grading.executor.kernel import SandboxedKernel, is_alive
-from app.grading.executor.types import OUTPUT_LIMIT
+from app.grading.sandbox.contract import OUTPUT_LIMIT
+from app.grading.sandbox.kernel import SandboxedKernel, is_alive
 
 
 class _AdoptedProvisioner(KernelProvisionerBase):

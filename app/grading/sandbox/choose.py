@@ -15,11 +15,11 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from app.grading.grade import Execute
-from app.grading.local_runner import execute_locally
-from app.grading.model import Limits
+from app.grading.exercises.authored import Limits
+from app.grading.grader.grade import Execute
+from app.grading.sandbox.local_runner import execute_locally
 
-EXECUTOR_MODULE = "app.grading.executor"
+EXECUTOR_MODULE = "app.grading.sandbox.execute"
 
 
 @dataclass(frozen=True)

@@ -29,27 +29,16 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from app.grading.executor import cgroup, report
-from app.grading.executor.answers import copy_answers
-from app.grading.executor.client import (
+from app.grading.sandbox import cgroup, report
+from app.grading.sandbox.client import (
     CappedClient,
     adopt,
     new_context,
     note,
     watch_dropped_output,
 )
-from app.grading.executor.kernel import (
-    SandboxedKernel,
-    answers_source,
-    boot_log,
-    freeze,
-    is_alive,
-    lock_ipc_dir,
-    start_kernel,
-    stop_kernel,
-)
-from app.grading.executor.sandbox import choose_sandbox
-from app.grading.executor.types import (
+from app.grading.sandbox.command import choose_sandbox
+from app.grading.sandbox.contract import (
     AUTO,
     CELL_TIMEOUT,
     COMPLETED,
@@ -61,9 +50,20 @@ from app.grading.executor.types import (
     Limits,
     SetupFailed,
 )
+from app.grading.sandbox.copyout import copy_answers
+from app.grading.sandbox.kernel import (
+    SandboxedKernel,
+    answers_source,
+    boot_log,
+    freeze,
+    is_alive,
+    lock_ipc_dir,
+    start_kernel,
+    stop_kernel,
+)
 
 if TYPE_CHECKING:
-    from app.grading.executor.pool import KernelPool
+    from app.grading.sandbox.pool import KernelPool
 
 log = logging.getLogger(__name__)
 

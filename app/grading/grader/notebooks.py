@@ -15,7 +15,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from app.grading.model import Exercise, GradingError
+from app.grading.exercises.authored import Exercise
+from app.grading.grader.results import GradingError
 
 MAX_NOTEBOOK_BYTES = 5 * 2**20
 METADATA_KEY = "academy"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
 
 Check = Callable[[Any, Any], Any]
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.authoring.problems import Problem
-from app.grading.folder import display_path
-from app.grading.grade import Execute, grade
-from app.grading.lakedb import QueryFailed, open_lake, refusal, run_query
-from app.grading.model import Exercise, GradeResult
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.load import display_path
+from app.grading.grader.grade import Execute, grade
+from app.grading.grader.lakedb import QueryFailed, open_lake, refusal, run_query
+from app.grading.grader.results import GradeResult
 
 Progress = Callable[[str], None]
 

@@ -12,8 +12,15 @@ from typing import Any
 
 from app.authoring.problems import Problem, Severity
 from app.authoring.source import CODE_PATTERN
-from app.grading.model import DEFAULT_PASS_MARK, KINDS, QUESTION_ID, Exercise, Limits, Question
-from app.grading.yamlfile import KeyPath, YamlProblem, line_of, read_yaml
+from app.grading.exercises.authored import (
+    DEFAULT_PASS_MARK,
+    KINDS,
+    QUESTION_ID,
+    Exercise,
+    Limits,
+    Question,
+)
+from app.grading.exercises.yamlfile import KeyPath, YamlProblem, line_of, read_yaml
 
 REQUIRED = ("title", "module", "questions")
 OPTIONAL = ("pass_mark", "limits", "summary")

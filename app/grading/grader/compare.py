@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.grading.normalise import NUMBER, TEXT, Cell, Table, cell, column_name, describe
+from app.grading.grader.normalise import NUMBER, TEXT, Cell, Table, cell, column_name, describe
 
 # Above this many leftover pairs the tolerant second pass is skipped (it is quadratic).
 MAX_TOLERANT_PAIRS = 250_000

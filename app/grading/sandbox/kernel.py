@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.grading.executor import cgroup, sandbox, seccomp
-from app.grading.executor.types import ANSWERS_PATH, BWRAP, ExecutorError, Limits
+from app.grading.sandbox import cgroup, command, seccomp
+from app.grading.sandbox.contract import ANSWERS_PATH, BWRAP, ExecutorError, Limits
 
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; "-N" and the NUL come on top
@@ -79,7 +79,7 @@ def start_kernel(lake_dir: Path, limits: Limits, mode: str) -> SandboxedKernel:
 def cgroup_bytes(limits: Limits) -> int:
     """The kernel's whole memory, all processes together: the notebook's allowance, what
     the kernel itself holds, and the in-memory /scratch and /tmp it may fill."""
-    total_mb = limits.memory_mb + sandbox.RESIDENT_OVERHEAD_MB + limits.scratch_mb + limits.tmp_mb
+    total_mb = limits.memory_mb + command.RESIDENT_OVERHEAD_MB + limits.scratch_mb + limits.tmp_mb
     return total_mb * 2**20
 
 
@@ -88,37 +88,37 @@ def _launch(
 ) -> SandboxedKernel:
     """Write the connection files, build the command and start it."""
     run_dir.chmod(0o711)
-    uid = sandbox.pick_uid()
+    uid = command.pick_uid()
     ipc = run_dir / "ipc"
     if len(str(ipc / "kernel")) > MAX_SOCKET_PATH:
         raise ExecutorError(f"socket path too long under {run_dir.parent}: set TMPDIR shorter")
     _private_dir(ipc, uid)
     key = secrets.token_hex(32)
-    inside_ipc = sandbox.IPC_PATH if mode == BWRAP else str(ipc)
+    inside_ipc = command.IPC_PATH if mode == BWRAP else str(ipc)
     _write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
-    command = sandbox.limit_args(limits)
+    argv = command.limit_args(limits)
     info_read = info_write = filter_fd = None
     if mode == BWRAP:
         info_read, info_write = os.pipe()
         filter_fd = _seccomp_pipe()
-        command += sandbox.bwrap_args(limits, lake_dir, ipc, info_write, filter_fd)
-        env = sandbox.kernel_env("/lake", "/scratch", ANSWERS_PATH, "/tmp")
+        argv += command.bwrap_args(limits, lake_dir, ipc, info_write, filter_fd)
+        env = command.kernel_env("/lake", "/scratch", ANSWERS_PATH, "/tmp")
         cwd = run_dir
     else:
         for name in ("scratch", "answers", "home"):
             _private_dir(run_dir / name, uid)
-        env = sandbox.kernel_env(
+        env = command.kernel_env(
             str(lake_dir), str(run_dir / "scratch"), str(run_dir / "answers"), str(run_dir / "home")
         )
         cwd = run_dir / "scratch"
-    command += sandbox.drop_privileges_args(uid)
-    command += sandbox.kernel_args(f"{inside_ipc}/kernel.json")
+    argv += command.drop_privileges_args(uid)
+    argv += command.kernel_args(f"{inside_ipc}/kernel.json")
     if memory is not None:
-        command = cgroup.enter_command(memory, command)
+        argv = cgroup.enter_command(memory, argv)
     try:
         with open(run_dir / "kernel.log", "wb") as log:
             process = subprocess.Popen(
-                command,
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -157,7 +157,7 @@ def _seccomp_pipe() -> int | None:
 def _private_dir(path: Path, uid: int) -> None:
     """A directory only the kernel's uid may use."""
     path.mkdir(mode=0o700)
-    if sandbox.can_switch_uid():
+    if command.can_switch_uid():
         os.chown(path, uid, uid)
 
 
@@ -185,7 +185,7 @@ def lock_ipc_dir(kernel: SandboxedKernel) -> None:
     The sockets keep working (connecting needs rights on the socket, not the
     directory), but notebook code can no longer create files on the host disk.
     """
-    if sandbox.can_switch_uid():
+    if command.can_switch_uid():
         os.chown(kernel.ipc_dir, 0, 0)
         kernel.ipc_dir.chmod(0o755)
 
@@ -271,7 +271,7 @@ def _wait_for_exit(pid: int, timeout_s: float = 5.0) -> None:
 
 def _wait_for_uid(uid: int, timeout_s: float = 5.0) -> None:
     """Wait until no process of ``uid`` runs any more (zombies have stopped running)."""
-    if not sandbox.can_switch_uid():
+    if not command.can_switch_uid():
         return
     end = time.monotonic() + timeout_s
     while _running_as(uid) and time.monotonic() < end:
@@ -292,8 +292,8 @@ def _running_as(uid: int) -> bool:
 
 def _signal_uid(uid: int, name: str) -> None:
     """Send a signal to every process of ``uid``: kill(-1) run as that uid."""
-    if not sandbox.can_switch_uid():
+    if not command.can_switch_uid():
         return
-    command = [*sandbox.drop_privileges_args(uid), shutil.which("kill") or "/bin/kill"]
+    argv = [*command.drop_privileges_args(uid), shutil.which("kill") or "/bin/kill"]
     # kill(-1) is atomic with respect to fork, so a fork bomb cannot outrun it.
-    subprocess.run([*command, f"-{name}", "--", "-1"], env={}, capture_output=True, check=False)
+    subprocess.run([*argv, f"-{name}", "--", "-1"], env={}, capture_output=True, check=False)

@@ -22,8 +22,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
-from app.grading.kernel import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
-from app.grading.model import Limits
+from app.grading.exercises.authored import Limits
+from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 
 SANDBOX = "none"
 

@@ -34,7 +34,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.grading.executor.types import (
+from app.grading.sandbox.contract import (
     ANSWERS_PATH,
     AUTO,
     BWRAP,

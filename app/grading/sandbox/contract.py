@@ -44,7 +44,7 @@ class Limits:
     """What one notebook run may use.
 
     ``memory_mb`` is the memory a notebook may allocate on top of what the
-    kernel and its libraries reserve (see sandbox.ADDRESS_SPACE_OVERHEAD_MB);
+    kernel and its libraries reserve (see command.ADDRESS_SPACE_OVERHEAD_MB);
     ``processes`` counts threads too, as the kernel does (ipykernel alone runs
     about a dozen, with DuckDB and pyarrow loaded about two dozen).
     ``scratch_mb`` and ``tmp_mb`` size the in-memory /scratch and /tmp of the
