@@ -13,15 +13,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.grading.models import Submission
 from app.grading.queue import CeleryQueue, ThreadQueue, grading_queue, make_queue
 from tests.conftest import USING_POSTGRES
 from tests.factories import PASSWORD, make_module, make_user
-from tests.grading.test_web import EXERCISE, upload
+from tests.grading.support import EXERCISE, EXERCISES, upload
 
-EXERCISES = PROJECT_ROOT / "exercises"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
@@ -72,6 +70,7 @@ def _id(response) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
+@pytest.mark.slow  # the broker client retries for about 3 s before it gives up
 def test_an_unreachable_broker_fails_the_submission_with_a_reason(make_app, tmp_path):
     app, client = _site(make_app, tmp_path, "redis://127.0.0.1:9/0")
     response = upload(client)

@@ -1,6 +1,6 @@
 """Exercise pages, uploads, the background queue, results and instructors' statistics.
 
-The grader itself is tested on its own (test_grade*, test_executor*); here a
+The grader itself is tested on its own (tests/grading/grader and sandbox); here a
 stand-in grade function keeps these tests about the web and the queue.
 """
 
@@ -11,16 +11,14 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.catalogue.models import Module
-from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.grading import submissions as submissions_module
 from app.grading.grader.results import GradeResult, QuestionResult
 from app.grading.models import Submission
 from app.learning.models import Completion
 from tests.factories import PASSWORD, make_module, make_user
+from tests.grading.support import EXERCISE, EXERCISES, upload
 
-EXERCISE = "sq101-first-queries"
-EXERCISES = PROJECT_ROOT / "exercises"
 NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": "# Intro <script>x()</script>"},
@@ -90,16 +88,6 @@ def learner_client(grading_app):
     client = grading_app.test_client()
     client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
     return client
-
-
-def upload(client, data=b'{"cells": []}', name="mine.ipynb"):
-    from io import BytesIO
-
-    return client.post(
-        f"/exercises/{EXERCISE}/submissions",
-        data={"notebook": (BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 def test_exercise_page_offers_the_starter_not_the_solution(learner_client):

@@ -11,7 +11,7 @@ from app.config import PROJECT_ROOT
 from app.grading import cli as grading_cli
 from app.grading.sandbox.choose import LOCAL
 from tests.factories import course_text, write_course
-from tests.grading.conftest import SIMPLE_SOLUTION, notebook_bytes
+from tests.grading.support import SIMPLE_SOLUTION, notebook_bytes
 
 pytestmark = pytest.mark.slow
 

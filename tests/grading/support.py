@@ -1,10 +1,15 @@
-"""Shared helpers for the executor's kernel tests (test_executor_kernels, test_executor_hostile).
+"""Helpers for the grading tests: exercises and notebooks, stand-in executors, sandbox sites.
 
-A module of helpers rather than a conftest: tests/grading/conftest.py
-belongs to the grader's tests. Every run is checked against a fingerprint of
-a fake lake and a fake instance folder (secret key, app database, exercises
-with solutions, another learner's scratch file), so an attack that "fails"
-but still changes a file is caught.
+Constants and builders live here, fixtures in the conftest.py files, so no test
+module imports another or a conftest. The sandbox helpers check every run
+against a fingerprint of a fake lake and a fake instance folder (secret key,
+app database, exercises with solutions, another learner's scratch file), so an
+attack that "fails" but still changes a file is caught.
+
+``run_in_process`` is a kernel-less executor for fast tests of the pipeline:
+it runs set-up, the notebook's code cells and the export with ``exec`` in
+this process. The local runner (a real kernel, no sandbox) is used where the
+kernel itself matters; those tests are marked slow.
 """
 
 from __future__ import annotations
@@ -15,18 +20,140 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 import duckdb
+import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from app.config import PROJECT_ROOT
+from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
 from app.grading.sandbox.execute import execute
 from app.grading.sandbox.pool import KernelPool
 
+SIMPLE_YAML = """\
+title: Simple
+module: SQ101
+questions:
+  - id: q1
+    points: 2
+    kind: sql
+    prompt: Every product code.
+    reference: SELECT product_code FROM trusted.product
+  - id: q2
+    points: 1
+    kind: value
+    prompt: How many products are there?
+    reference: SELECT count(*) FROM trusted.product
+    hints: [Count the rows of trusted.product., Use count(*).]
+"""
+SIMPLE_SOLUTION = {
+    "q1": 'answer_q1 = "SELECT product_code FROM trusted.product"',
+    "q2": 'answer_q2 = lake.execute("SELECT count(*) FROM trusted.product").fetchall()[0][0]',
+}
+SIMPLE_STARTER = {"q1": 'answer_q1 = ""', "q2": "answer_q2 = None"}
+
+
+def answer_cell(qid: str, source: str) -> nbformat.NotebookNode:
+    """A code cell tagged as the answer cell of ``qid``."""
+    cell = new_code_cell(source)
+    cell.metadata["academy"] = {"answer": qid}
+    return cell
+
+
+def make_notebook(answers: dict[str, str], intro: str = "# Exercise") -> nbformat.NotebookNode:
+    """A notebook with an intro, a set-up cell and one answer cell per question."""
+    cells = [new_markdown_cell(intro), new_code_cell("x = 1")]
+    cells += [answer_cell(qid, source) for qid, source in answers.items()]
+    return new_notebook(cells=cells)
+
+
+def notebook_bytes(answers: dict[str, str], **kwargs) -> bytes:
+    """``make_notebook(answers)`` as the bytes of an .ipynb file."""
+    return nbformat.writes(make_notebook(answers, **kwargs)).encode()
+
+
+@dataclass
+class FakeExecution:
+    """The executor's result, as the fakes below produce it."""
+
+    notebook: nbformat.NotebookNode
+    answers_dir: Path
+    status: str = "completed"
+    failed_cells: list[int] = field(default_factory=list)
+    message: str = ""
+    sandbox: str = "in-process"
+    elapsed_s: float = 0.0
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_in_process(
+    notebook, *, lake_dir, scratch_dir, work_dir, limits, setup_source, export_source, sandbox
+):
+    """A kernel-less executor: exec each cell in one namespace, recording failures."""
+    started = time.monotonic()
+    answers = work_dir / "answers"
+    answers.mkdir(parents=True)
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    namespace: dict = {"__name__": "__main__"}
+    failed = []
+    env = {ENV_LAKE: str(lake_dir), ENV_SCRATCH: str(scratch_dir), ENV_ANSWERS: str(answers)}
+    with _environment(env):
+        exec(setup_source, namespace)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            try:
+                exec(cell.source, namespace)
+            except Exception:
+                failed.append(index)
+        exec(export_source, namespace)
+        namespace["lake"].close()
+    return FakeExecution(
+        notebook, answers, failed_cells=failed, elapsed_s=time.monotonic() - started
+    )
+
+
+def answers_json(folder: Path) -> dict[str, dict]:
+    """The JSON answers an export wrote, by question id."""
+    return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+
+
+# The site's tests: the shipped exercise they upload to.
+EXERCISES = PROJECT_ROOT / "exercises"
+EXERCISE = "sq101-first-queries"
+
+
+def upload(client, data=b'{"cells": []}', name="mine.ipynb"):
+    """Post a notebook to the exercise's upload endpoint, as the exercise page does."""
+    return client.post(
+        f"/exercises/{EXERCISE}/submissions",
+        data={"notebook": (BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+# The sandboxed executor's tests: a fake site and cells to run in bubblewrap.
 FAST = Limits(cell_seconds=2, total_seconds=8, memory_mb=256, processes=64)
 SETUP = """\
 import os, duckdb
@@ -37,7 +164,6 @@ import json as _json, os as _os
 with open(_os.path.join(_os.environ['ACADEMY_ANSWERS'], 'answer.json'), 'w') as _f:
     _json.dump(globals().get('answer'), _f)
 """
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 def require_bwrap() -> None:

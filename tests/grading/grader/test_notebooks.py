@@ -9,7 +9,7 @@ import pytest
 
 from app.grading.grader.notebooks import MAX_NOTEBOOK_BYTES, answer_cells, assemble, parse_notebook
 from app.grading.grader.results import GradingError
-from tests.grading.conftest import answer_cell, make_notebook
+from tests.grading.support import answer_cell, make_notebook
 
 
 def sources(notebook) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.authoring.problems import Severity
 from app.grading.exercises.authored import Limits
 from app.grading.exercises.load import check_course_links, load_exercise, load_exercises
-from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML
+from tests.grading.support import SIMPLE_SOLUTION, SIMPLE_YAML
 
 
 def problems_of(folder, known=None) -> list[str]:

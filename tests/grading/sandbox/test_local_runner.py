@@ -7,7 +7,7 @@ import pytest
 from app.grading.exercises.load import load_exercise
 from app.grading.grader.grade import grade
 from app.grading.sandbox.local_runner import execute_locally
-from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes
+from tests.grading.support import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.grading.exercises.load import load_exercise
 from app.grading.grader.grade import grade
-from tests.grading.conftest import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes, run_in_process
+from tests.grading.support import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes, run_in_process
 
 
 def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1):
