@@ -1,6 +1,6 @@
 """Reading the ``exercises/`` folder: every exercise, its notebooks and checks.py, checked.
 
-These are the checks that need no lake. ``grading.verify`` adds the ones that
+These are the checks that need no lake. ``exercises.verify`` adds the ones that
 do: reference queries run, the solution scores full marks, and so on.
 """
 

@@ -1,7 +1,7 @@
 """Reading one exercise's ``exercise.yaml`` into an Exercise, with every problem found.
 
 Problems are reported like the course checker's: ``path:line: severity: message``.
-The notebooks and checks.py of the folder are checked in ``grading.folder``.
+The notebooks and checks.py of the folder are checked in ``exercises.load``.
 """
 
 from __future__ import annotations

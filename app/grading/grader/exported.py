@@ -1,6 +1,6 @@
 """Reading the answers a learner's kernel exported, treating every byte as hostile.
 
-The kernel (see ``grading.kernel``) writes ``<qid>.json`` or ``<qid>.parquet``
+The kernel (see ``sandbox.cells``) writes ``<qid>.json`` or ``<qid>.parquet``
 into the answers folder and ``export-done.json`` last. Its code ran after the
 learner's, so anything in the folder may have been forged: files are opened
 without following links, size-capped, and parsed as strict JSON or Parquet,
@@ -25,7 +25,7 @@ from app.grading.exercises.authored import Exercise
 # Starts with a letter: the sandboxed executor copies out only files named like that.
 DONE_FILE = "export-done.json"
 MAX_JSON_BYTES = 1 * 2**20
-# At most the executor's own cap per answer file (executor.Limits.answer_bytes).
+# At most the executor's own cap per answer file (sandbox.contract.Limits.answer_bytes).
 MAX_TABLE_BYTES = 5 * 2**20
 MAX_TABLE_ROWS = 1_000_000
 

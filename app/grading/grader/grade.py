@@ -112,7 +112,7 @@ def grade(
     """Grade one uploaded notebook against the lake in ``lake_dir``.
 
     The lake is passed to the executor resolved to its build folder, because
-    the lake's views name files by that absolute path (see grading.kernel).
+    the lake's views name files by that absolute path (see sandbox.cells).
     The executor raises RuntimeError (ExecutorError) when it could not run the
     notebook at all: no sandbox, a failed set-up. That is no grade, not a zero.
     """

@@ -1,25 +1,24 @@
-"""Choosing what runs notebooks: the sandboxed executor when installed, else the local runner.
+"""Choosing what runs notebooks: the sandboxed executor, or the local runner when asked for.
 
-The sandboxed executor (``app.grading.executor``) has limits of its own type
-and a ``sandbox`` mode ("auto" or "bwrap"); ``sandboxed()`` adapts it to the
-``Execute`` shape grade() calls. When the package is absent the local runner
-stands in, which has NO sandbox: callers must say so to whoever is watching.
-When the package is present but broken, that is an error, never a silent
-fall-back to running without a sandbox.
+The sandboxed executor (``sandbox.execute``) has limits of its own type and a
+``sandbox`` mode ("auto" or "bwrap"); ``sandboxed()`` adapts it to the
+``Execute`` shape grade() calls. The local runner has NO sandbox: it runs only
+when asked for (``academy grade --local``, tests), and callers must say so to
+whoever is watching. Where bubblewrap is missing the sandboxed executor falls
+back (or refuses) by itself; it never falls back to the local runner.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
 from app.grading.exercises.authored import Limits
 from app.grading.grader.grade import Execute
+from app.grading.sandbox import contract
+from app.grading.sandbox.execute import execute as execute_sandboxed
 from app.grading.sandbox.local_runner import execute_locally
-
-EXECUTOR_MODULE = "app.grading.sandbox.execute"
+from app.grading.sandbox.pool import KernelPool
 
 
 @dataclass(frozen=True)
@@ -36,28 +35,25 @@ LOCAL = Executor(
 )
 
 
-def sandboxed(pool: Any = None) -> Executor:
-    """The sandboxed executor, adapted to grade()'s call; ImportError if it is not installed.
+def sandboxed(pool: KernelPool | None = None) -> Executor:
+    """The sandboxed executor, adapted to grade()'s call.
 
-    ``pool`` is an optional executor.KernelPool of kernels booted ahead of time.
+    ``pool`` is an optional KernelPool of kernels booted ahead of time.
     """
-    executor = importlib.import_module(EXECUTOR_MODULE)
 
     def execute(notebook, *, limits: Limits, sandbox: Any, **paths: Any):
         """Run through the sandboxed executor with its own Limits type."""
-        own = executor.Limits(
+        own = contract.Limits(
             cell_seconds=limits.cell_seconds,
             total_seconds=limits.total_seconds,
             memory_mb=limits.memory_mb,
         )
-        mode = sandbox if isinstance(sandbox, str) else "auto"
-        return executor.execute(notebook, limits=own, sandbox=mode, pool=pool, **paths)
+        mode = sandbox if isinstance(sandbox, str) else contract.AUTO
+        return execute_sandboxed(notebook, limits=own, sandbox=mode, pool=pool, **paths)
 
-    return Executor(execute, f"the sandboxed executor ({EXECUTOR_MODULE})", True)
+    return Executor(execute, "the sandboxed executor (app.grading.sandbox)", True)
 
 
 def choose_executor(local: bool = False) -> Executor:
-    """The sandboxed executor if it is installed (unless ``local``), else the local runner."""
-    if local or importlib.util.find_spec(EXECUTOR_MODULE) is None:
-        return LOCAL
-    return sandboxed()
+    """The local runner when ``local`` asks for it, else the sandboxed executor."""
+    return LOCAL if local else sandboxed()

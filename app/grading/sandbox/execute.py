@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -61,9 +61,7 @@ from app.grading.sandbox.kernel import (
     start_kernel,
     stop_kernel,
 )
-
-if TYPE_CHECKING:
-    from app.grading.sandbox.pool import KernelPool
+from app.grading.sandbox.pool import KernelPool
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """A stand-in executor: runs the notebook with nbclient on this machine, with NO sandbox.
 
-For tests and authors' own notebooks only, until the sandboxed executor
-(``app.grading.executor``) is installed. It honours the executor's contract:
-set-up first, every learner cell even after one fails, the export last, and
-a time limit per cell and in total. It does not limit memory or confine
+For tests and authors' own notebooks only (``academy grade --local``); learners'
+notebooks run in the sandboxed executor (``sandbox.execute``). It honours the
+executor's contract: set-up first, every learner cell even after one fails,
+the export last, and a time limit per cell and in total. It does not limit memory or confine
 files or the network; never use it for notebooks from learners.
 """
 
