@@ -15,7 +15,8 @@ from sqlalchemy.orm import undefer
 
 from app.extensions import db
 from app.grading.models import Submission
-from app.grading.queue import CeleryQueue, ThreadQueue, grading_queue, make_queue
+from app.grading.queue import ThreadQueue, grading_queue
+from app.grading.tasks import CeleryQueue
 from tests.conftest import USING_POSTGRES
 from tests.factories import PASSWORD, make_module, make_user
 from tests.grading.support import EXERCISE, EXERCISES, upload
@@ -28,15 +29,27 @@ def test_the_embedded_default_needs_no_server(app):
 
 
 def test_an_unknown_backend_is_refused_by_name(make_app):
-    app = make_app(ACADEMY_GRADING_BACKEND="rabbit-hole")
     with pytest.raises(ValueError, match="rabbit-hole"):
-        make_queue(app)
+        make_app(ACADEMY_GRADING_BACKEND="rabbit-hole")  # when the app is made, not later
 
 
 def test_the_celery_backend_needs_a_broker(make_app):
-    app = make_app(ACADEMY_GRADING_BACKEND="celery")
     with pytest.raises(RuntimeError, match="ACADEMY_BROKER_URL"):
-        make_queue(app)
+        make_app(ACADEMY_GRADING_BACKEND="celery")
+
+
+def test_the_celery_backend_is_wired_when_the_app_is_made_without_connecting(make_app):
+    app = make_app(ACADEMY_GRADING_BACKEND="celery", ACADEMY_BROKER_URL="redis://127.0.0.1:9/0")
+    queue = app.extensions["grading_queue"]
+    assert isinstance(queue, CeleryQueue)
+    assert queue.celery is app.extensions["celery"]  # one Celery app per Flask app
+    assert queue.celery.conf.broker_url == "redis://127.0.0.1:9/0"  # and nothing reached it
+
+
+def test_grading_inline_needs_no_broker_even_on_the_celery_backend(make_app):
+    app = make_app(ACADEMY_GRADING_BACKEND="celery", ACADEMY_GRADING_INLINE=True)
+    assert isinstance(app.extensions["grading_queue"], ThreadQueue)
+    assert "celery" not in app.extensions
 
 
 def _site(make_app, tmp_path, broker: str, **settings):
@@ -104,7 +117,7 @@ def test_celery_workers_grade_submissions_sent_through_redis(make_app, built_lak
     time.sleep(0.5)
     assert {_submission(app, i).status for i in ids} == {"queued"}
     with start_worker(queue.celery, pool="threads", concurrency=2, perform_ping_check=False):
-        assert "kernel_pool" in app.extensions  # the threads pool warmed its kernels
+        assert app.extensions["kernel_pool"].pool is not None  # the threads pool warmed it
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             done = [_submission(app, i) for i in ids]
