@@ -37,6 +37,7 @@ from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
 from app.grading.sandbox.execute import execute
 from app.grading.sandbox.pool import KernelPool
+from tests.factories import PASSWORD, make_module, make_user
 
 SIMPLE_YAML = """\
 title: Simple
@@ -142,6 +143,16 @@ def answers_json(folder: Path) -> dict[str, dict]:
 # The site's tests: the shipped exercise they upload to.
 EXERCISES = PROJECT_ROOT / "exercises"
 EXERCISE = "sq101-first-queries"
+
+
+def signed_in_learner(app):
+    """A test client signed in as a learner, on a site with the shipped exercise's module."""
+    with app.app_context():
+        make_module("SQ101")
+        make_user("ana@example.com")
+    client = app.test_client()
+    client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
+    return client
 
 
 def upload(client, data=b'{"cells": []}', name="mine.ipynb"):

@@ -18,8 +18,7 @@ from app.grading.models import Submission
 from app.grading.queue import ThreadQueue, grading_queue
 from app.grading.tasks import CeleryQueue
 from tests.conftest import USING_POSTGRES
-from tests.factories import PASSWORD, make_module, make_user
-from tests.grading.support import EXERCISE, EXERCISES, upload
+from tests.grading.support import EXERCISE, EXERCISES, signed_in_learner, upload
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
@@ -62,11 +61,7 @@ def _site(make_app, tmp_path, broker: str, **settings):
         ACADEMY_EXERCISES_DIR=str(EXERCISES),
         **settings,
     )
-    with app.app_context():
-        make_module("SQ101")
-        make_user("ana@example.com")
-    client = app.test_client()
-    client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
+    client = signed_in_learner(app)
     return app, client
 
 

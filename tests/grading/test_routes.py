@@ -16,8 +16,8 @@ from app.grading import submissions as submissions_module
 from app.grading.grader.results import GradeResult, QuestionResult
 from app.grading.models import Submission
 from app.learning.models import Completion
-from tests.factories import PASSWORD, make_module, make_user
-from tests.grading.support import EXERCISE, EXERCISES, upload
+from tests.factories import PASSWORD, make_user
+from tests.grading.support import EXERCISE, EXERCISES, signed_in_learner, upload
 
 NOTEBOOK = {
     "cells": [
@@ -83,11 +83,7 @@ def grading_app(make_app, monkeypatch):
 
 @pytest.fixture
 def learner_client(grading_app):
-    make_module("SQ101")
-    make_user("ana@example.com")
-    client = grading_app.test_client()
-    client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
-    return client
+    return signed_in_learner(grading_app)
 
 
 def test_exercise_page_offers_the_starter_not_the_solution(learner_client):
@@ -204,11 +200,7 @@ def test_the_queue_grades_in_the_background(make_app, monkeypatch, tmp_path):
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'q.sqlite'}",
         ACADEMY_EXERCISES_DIR=str(EXERCISES),
     )
-    with app.app_context():
-        make_module("SQ101")
-        make_user("ana@example.com")
-    client = app.test_client()
-    client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
+    client = signed_in_learner(app)
     location = upload(client).headers["Location"]
     assert client.get(location + ".json").get_json()["finished"] is False
     assert "data-submission-status" in client.get(location).get_data(as_text=True)
@@ -225,11 +217,7 @@ def test_a_real_notebook_is_graded_end_to_end_in_the_sandbox(make_app, built_lak
         ACADEMY_EXERCISES_DIR=str(EXERCISES),
         ACADEMY_LAKE_DIR=str(built_lake.lake),
     )
-    with app.app_context():
-        make_module("SQ101")
-        make_user("ana@example.com")
-    client = app.test_client()
-    client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
+    client = signed_in_learner(app)
     solution = (EXERCISES / EXERCISE / "solution.ipynb").read_bytes()
     location = upload(client, data=solution).headers["Location"]
     page = client.get(location).get_data(as_text=True)
