@@ -32,6 +32,8 @@ def create_app(
 
     from app import security, templating
     from app.extensions import csrf, db, login_manager, migrate
+    from app.grading.queue import celery_apps, grading_queues
+    from app.grading.runtime import kernel_pools
     from app.notifications.mail import dispatcher
 
     db.init_app(app)
@@ -40,6 +42,9 @@ def create_app(
     login_manager.init_app(app)
     security.init_app(app)
     dispatcher.init_app(app)
+    kernel_pools.init_app(app)
+    celery_apps.init_app(app)
+    grading_queues.init_app(app)
     templating.init_app(app)
 
     from app.accounts.routes import bp as accounts_bp

@@ -8,7 +8,8 @@ broker; see app.grading.tasks.
 """
 
 from app import create_app
-from app.grading.tasks import celery_init_app
+from app.grading.queue import CELERY_KEY
 
-flask_app = create_app()
-celery = celery_init_app(flask_app)
+# A worker is the far end of the celery backend, whatever the environment says.
+flask_app = create_app({"ACADEMY_GRADING_BACKEND": "celery", "ACADEMY_GRADING_INLINE": False})
+celery = flask_app.extensions[CELERY_KEY]

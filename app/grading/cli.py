@@ -12,12 +12,18 @@ import click
 
 from app.authoring.folder import CourseSet
 from app.authoring.problems import Problem
-from app.grading.executors import choose_executor
-from app.grading.folder import check_course_links, exercise_folders, load_exercise, load_exercises
-from app.grading.grade import grade
-from app.grading.model import Exercise, GradeResult
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.load import (
+    check_course_links,
+    exercise_folders,
+    load_exercise,
+    load_exercises,
+)
+from app.grading.exercises.verify import verify
+from app.grading.grader.grade import grade
+from app.grading.grader.results import GradeResult
 from app.grading.runtime import exercises_dir
-from app.grading.verify import verify
+from app.grading.sandbox.choose import choose_executor
 from app.lake.browse import lake_dir, lake_is_built
 from app.lake.build import build_lake
 

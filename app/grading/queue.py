@@ -9,30 +9,25 @@ Two backends, chosen by ACADEMY_GRADING_BACKEND:
   Redis) for Celery workers on any number of machines (``app.grading.tasks``).
 
 Tests (and a single-process demo, if wanted) can grade inline by setting
-ACADEMY_GRADING_INLINE.
+ACADEMY_GRADING_INLINE. Both are wired from create_app: ``celery_apps``
+builds the Celery app (celery backend only) and ``grading_queues`` the queue
+after it; ``grading_queue()`` is the current app's.
 """
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import ModuleType
 from typing import Protocol
 
 from flask import Flask, current_app
 
-log = logging.getLogger(__name__)
+from app.grading.runtime import warm_kernels
+from app.grading.submissions import grade_queued
 
 BACKENDS = ("threads", "celery")
-
-
-def grade_now(submission_id: int) -> None:
-    """Grade one submission in the current app context; failures are recorded and logged."""
-    from app.grading.submissions import grade_submission
-
-    try:
-        grade_submission(submission_id)
-    except Exception:  # the submission is marked as an error inside; log the rest
-        log.exception("grading submission %s failed", submission_id)
+QUEUE_KEY = "grading_queue"
+CELERY_KEY = "celery"
 
 
 class GradingQueue(Protocol):
@@ -52,76 +47,84 @@ class GradingQueue(Protocol):
 
 
 class ThreadQueue:
-    """A pool of grading threads bound to one app."""
+    """A pool of grading threads bound to one app (threads start with the first submission)."""
 
     def __init__(self, app: Flask):
+        """Grade inline when ACADEMY_GRADING_INLINE, else on ACADEMY_GRADING_WORKERS threads."""
         self.app = app
-        self.inline = bool(app.config.get("ACADEMY_GRADING_INLINE"))
-        workers = int(app.config.get("ACADEMY_GRADING_WORKERS", 2))
+        self.inline = bool(app.config["ACADEMY_GRADING_INLINE"])
+        workers = int(app.config["ACADEMY_GRADING_WORKERS"])
         self.pool = None if self.inline else ThreadPoolExecutor(workers, "grading")
 
     def submit(self, submission_id: int) -> Future | None:
+        """Grade now (inline) or on a grading thread."""
         if self.pool is None:
             self._grade(submission_id)
             return None
         return self.pool.submit(self._grade, submission_id)
 
     def _grade(self, submission_id: int) -> None:
+        """Grade one submission in an app context of its own."""
         with self.app.app_context():
-            grade_now(submission_id)
+            grade_queued(submission_id)
 
     def warm(self) -> None:
-        from app.grading.runtime import warm_kernels
-
+        """Start this process's kernels booting."""
         with self.app.app_context():
             warm_kernels()
 
     def shutdown(self) -> None:
+        """Wait for the grades under way and queued here."""
         if self.pool is not None:
             self.pool.shutdown(wait=True)
 
 
-class CeleryQueue:
-    """Sends submissions to Celery workers through the broker."""
+def uses_celery(app: Flask) -> bool:
+    """Whether submissions go to Celery workers: the celery backend, unless grading inline."""
+    config = app.config
+    return config["ACADEMY_GRADING_BACKEND"] == "celery" and not config["ACADEMY_GRADING_INLINE"]
 
-    def __init__(self, app: Flask):
-        from app.grading.tasks import celery_init_app
 
-        self.celery = app.extensions.get("celery") or celery_init_app(app)
+def _celery_side() -> ModuleType:
+    """``app.grading.tasks``, the Celery half of the scale-out backend."""
+    # Imported here, not at the top: celery is an optional dependency (the `scale`
+    # extra), needed only where ACADEMY_GRADING_BACKEND=celery.
+    from app.grading import tasks
 
-    def submit(self, submission_id: int) -> None:
-        from app.grading.tasks import TASK_NAME
-
-        try:
-            self.celery.send_task(TASK_NAME, args=[submission_id])
-        except Exception:  # noqa: BLE001 - the broker is unreachable
-            log.exception("could not send submission %s to the broker", submission_id)
-            from app.grading.submissions import give_up
-
-            # Say so on the submission page rather than leave it "queued" for ever.
-            give_up(submission_id, "The grading service could not be reached. Please try again.")
-
-    def warm(self) -> None:
-        """Nothing to do here: workers boot their kernels when they start."""
-
-    def shutdown(self) -> None:
-        """Nothing is held here: queued work waits in the broker."""
+    return tasks
 
 
 def make_queue(app: Flask) -> GradingQueue:
     """The backend ACADEMY_GRADING_BACKEND names; ValueError for an unknown one."""
-    backend = app.config.get("ACADEMY_GRADING_BACKEND", "threads")
-    if backend == "celery" and not app.config.get("ACADEMY_GRADING_INLINE"):
-        return CeleryQueue(app)
+    backend = app.config["ACADEMY_GRADING_BACKEND"]
     if backend not in BACKENDS:
         raise ValueError(f"ACADEMY_GRADING_BACKEND must be one of {BACKENDS}, not {backend!r}")
+    if uses_celery(app):
+        return _celery_side().CeleryQueue(app.extensions[CELERY_KEY])
     return ThreadQueue(app)
 
 
+class CeleryApps:
+    """Gives an app on the celery backend its Celery app, in ``app.extensions["celery"]``."""
+
+    def init_app(self, app: Flask) -> None:
+        """Build the Celery app (RuntimeError without ACADEMY_BROKER_URL); connect to nothing."""
+        if uses_celery(app):
+            app.extensions[CELERY_KEY] = _celery_side().make_celery(app)
+
+
+class GradingQueues:
+    """Gives each app its grading queue, in ``app.extensions["grading_queue"]``."""
+
+    def init_app(self, app: Flask) -> None:
+        """Make the app's queue (after ``celery_apps.init_app``); ValueError for a bad backend."""
+        app.extensions[QUEUE_KEY] = make_queue(app)
+
+
+celery_apps = CeleryApps()
+grading_queues = GradingQueues()
+
+
 def grading_queue() -> GradingQueue:
-    """The app's queue, created on first use."""
-    app = current_app._get_current_object()
-    queue = app.extensions.get("grading_queue")
-    if queue is None:
-        queue = app.extensions["grading_queue"] = make_queue(app)
-    return queue
+    """The current app's queue."""
+    return current_app.extensions[QUEUE_KEY]

@@ -1,4 +1,11 @@
-"""Which executor grades submissions, and against which lake."""
+"""What the site grades with: the exercises and the lake, the executor and its warm kernels.
+
+Each app's kernel pool is wired once, by ``kernel_pools.init_app`` from
+create_app, and boots on first use: when a learner opens an exercise page, a
+Celery worker starts or a grade needs a kernel. So a forking web server boots
+kernels in each worker process (never in the parent), and an app that never
+grades starts no thread and no kernel.
+"""
 
 from __future__ import annotations
 
@@ -6,94 +13,115 @@ import logging
 import threading
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 
+from app.grading.grader.grade import Execute
+from app.grading.sandbox import command
+from app.grading.sandbox.choose import sandboxed
+from app.grading.sandbox.contract import BWRAP, Limits
+from app.grading.sandbox.pool import KernelPool
 from app.lake.browse import lake_dir
 
 log = logging.getLogger(__name__)
-_pool_lock = threading.Lock()  # two grading threads must not each start a pool
+
+POOL_KEY = "kernel_pool"
 
 
 def lake_for_grading() -> Path:
+    """The lake submissions are graded against: the site's own."""
     return lake_dir()
 
 
 def exercises_dir(courses_dir: Path | None = None) -> Path:
     """ACADEMY_EXERCISES_DIR, else the ``exercises/`` folder beside the course folder."""
-    configured = current_app.config.get("ACADEMY_EXERCISES_DIR")
+    configured = current_app.config["ACADEMY_EXERCISES_DIR"]
     if configured and courses_dir is None:
         return Path(configured)
     courses = courses_dir or Path(current_app.config["ACADEMY_COURSES_DIR"])
     return courses.parent / "exercises"
 
 
-def executor_and_sandbox():
-    """The sandboxed executor and the sandbox mode from ACADEMY_GRADING_SANDBOX.
+class WarmKernels:
+    """One app's pool of kernels booted ahead of time: made and started on first use."""
+
+    def __init__(self, size: int, sandbox: str) -> None:
+        """A pool of ``size`` kernels (none when 0) in the ``sandbox`` mode; nothing starts yet."""
+        self.size = size
+        self.sandbox = sandbox
+        self.pool: KernelPool | None = None
+        self._lock = threading.Lock()  # two grading threads must not each start a pool
+
+    def get(self) -> KernelPool | None:
+        """The started pool, or None when it is switched off; needs an app context (the lake)."""
+        if self.size <= 0:
+            return None
+        with self._lock:
+            if self.pool is None:
+                pool = KernelPool(
+                    lake_for_grading().resolve(), Limits(), size=self.size, sandbox=self.sandbox
+                )
+                pool.start()
+                self.pool = pool
+        return self.pool
+
+    def warm(self) -> None:
+        """Start the pool booting, where a grade is likely soon; never raises.
+
+        A sandbox that is mandatory but missing is reported when grading, not here.
+        """
+        try:
+            self.get()
+        except Exception:  # noqa: BLE001 - warming is an optimisation
+            log.warning("could not start the kernel pool", exc_info=True)
+
+    def close(self) -> None:
+        """Stop the pool's kernels, if it was ever started."""
+        if self.pool is not None:
+            self.pool.close()
+
+
+class KernelPools:
+    """Gives each app its WarmKernels, from ACADEMY_KERNEL_POOL and ACADEMY_GRADING_SANDBOX."""
+
+    def init_app(self, app: Flask) -> None:
+        """Store the app's (not yet started) pool in ``app.extensions``."""
+        app.extensions[POOL_KEY] = WarmKernels(
+            int(app.config["ACADEMY_KERNEL_POOL"]), app.config["ACADEMY_GRADING_SANDBOX"]
+        )
+
+
+kernel_pools = KernelPools()
+
+
+def warm_kernels() -> None:
+    """Start the current app's kernel pool booting, if it has one; never raises."""
+    current_app.extensions[POOL_KEY].warm()
+
+
+def executor_and_sandbox() -> tuple[Execute, str]:
+    """The sandboxed executor (with the app's warm kernels) and ACADEMY_GRADING_SANDBOX.
 
     "auto" uses bubblewrap where it works and otherwise falls back to resource
     limits and a scrubbed environment (admins are warned); "bwrap" makes the
     sandbox mandatory.
     """
-    from app.grading.executors import sandboxed
-
-    mode = current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
-    return sandboxed(kernel_pool(mode)).execute, mode
-
-
-def kernel_pool(mode: str):
-    """The process's pool of kernels booted ahead of time, or None when it is switched off.
-
-    Started on first use, so each web process (after a fork) has its own.
-    """
-    size = int(current_app.config.get("ACADEMY_KERNEL_POOL", 0))
-    if size <= 0:
-        return None
-    app = current_app._get_current_object()
-    with _pool_lock:
-        pool = app.extensions.get("kernel_pool")
-        if pool is None:
-            from app.grading.executor import KernelPool, Limits
-
-            pool = KernelPool(lake_for_grading().resolve(), Limits(), size=size, sandbox=mode)
-            pool.start()
-            app.extensions["kernel_pool"] = pool
-    return pool
-
-
-def warm_kernels() -> None:
-    """Start this process's kernel pool booting, if it has one; never raises.
-
-    Called where a grade is likely soon (a learner opens an exercise, a worker
-    starts), so that even the first one finds a kernel ready. A sandbox that is
-    mandatory but missing is reported when grading, not here.
-    """
-    try:
-        kernel_pool(current_app.config.get("ACADEMY_GRADING_SANDBOX", "auto"))
-    except Exception:  # noqa: BLE001 - warming is an optimisation
-        log.warning("could not start the kernel pool", exc_info=True)
+    pool = current_app.extensions[POOL_KEY].get()
+    return sandboxed(pool).execute, current_app.config["ACADEMY_GRADING_SANDBOX"]
 
 
 def sandbox_warning() -> str | None:
     """What admins should know when notebooks would be graded without bubblewrap.
 
-    Checked once per process (it starts a trial sandbox), so pages that show it
-    stay fast.
+    bubblewrap is tried once per process (``bwrap_problem`` starts a trial
+    sandbox and remembers the answer), so pages that show this stay fast.
     """
-    app = current_app._get_current_object()
-    if "grading_sandbox_warning" not in app.extensions:
-        from app.grading.executor import bwrap_problem
-
-        problem = bwrap_problem()
-        mode = app.config.get("ACADEMY_GRADING_SANDBOX", "auto")
-        if problem is None:
-            warning = None
-        elif mode == "bwrap":
-            warning = f"Grading is refused: the sandbox is mandatory but {problem}."
-        else:
-            warning = (
-                f"Notebooks are graded without the bubblewrap sandbox ({problem}): only "
-                "resource limits and a scrubbed environment contain them. Install bubblewrap, "
-                "or set ACADEMY_GRADING_SANDBOX=bwrap to refuse grading instead."
-            )
-        app.extensions["grading_sandbox_warning"] = warning
-    return app.extensions["grading_sandbox_warning"]
+    problem = command.bwrap_problem()
+    if problem is None:
+        return None
+    if current_app.config["ACADEMY_GRADING_SANDBOX"] == BWRAP:
+        return f"Grading is refused: the sandbox is mandatory but {problem}."
+    return (
+        f"Notebooks are graded without the bubblewrap sandbox ({problem}): only "
+        "resource limits and a scrubbed environment contain them. Install bubblewrap, "
+        "or set ACADEMY_GRADING_SANDBOX=bwrap to refuse grading instead."
+    )

@@ -8,21 +8,28 @@ records its result as its own unit of work.
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
+from app.enrolment.rules import CompletionEvidence, is_complete
 from app.enrolment.services import mark_complete
 from app.extensions import db
-from app.grading.folder import load_exercises
-from app.grading.model import Exercise
+from app.grading.exercises.authored import Exercise
+from app.grading.exercises.cache import exercise_cache
+from app.grading.grader.grade import grade
+from app.grading.grader.results import GradeResult
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.ratelimit import RateLimit
-from app.grading.runtime import exercises_dir
+from app.grading.runtime import executor_and_sandbox, exercises_dir, lake_for_grading
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 2**20
 
@@ -32,20 +39,21 @@ class SubmissionRefused(Exception):
 
 
 def all_exercises() -> dict[str, Exercise]:
-    """Every exercise that loads without errors, by id."""
-    return load_exercises(exercises_dir()).by_id
+    """Every exercise that loads without errors, by id (read again only when a file changes)."""
+    return exercise_cache.get(exercises_dir()).by_id
 
 
 def find_exercise(exercise_id: str) -> Exercise | None:
+    """The exercise with this id, or None when there is none (or it has errors)."""
     return all_exercises().get(exercise_id)
 
 
 def rate_limit() -> RateLimit:
-    from datetime import timedelta
-
+    """How often a learner may submit to one exercise, from the settings."""
+    config = current_app.config
     return RateLimit(
-        count=int(current_app.config.get("ACADEMY_SUBMISSIONS_PER_WINDOW", 5)),
-        window=timedelta(minutes=int(current_app.config.get("ACADEMY_SUBMISSION_WINDOW_MIN", 10))),
+        count=int(config["ACADEMY_SUBMISSIONS_PER_WINDOW"]),
+        window=timedelta(minutes=int(config["ACADEMY_SUBMISSION_WINDOW_MIN"])),
     )
 
 
@@ -103,6 +111,17 @@ def grade_submission(submission_id: int) -> Submission:
     return submission
 
 
+def grade_queued(submission_id: int) -> None:
+    """Grade a queued submission in the current app context, for the grading queue's workers.
+
+    Never raises: a failure is recorded on the submission and logged.
+    """
+    try:
+        grade_submission(submission_id)
+    except Exception:  # the submission is marked as an error inside; log the rest
+        log.exception("grading submission %s failed", submission_id)
+
+
 def give_up(submission_id: int, reason: str) -> None:
     """Mark a submission that will never be graded as an error, with the reason (commits)."""
     submission = db.session.get(Submission, submission_id)
@@ -114,11 +133,8 @@ def give_up(submission_id: int, reason: str) -> None:
     db.session.commit()
 
 
-def run_grader(submission: Submission):
+def run_grader(submission: Submission) -> GradeResult:
     """Call the pure grader for a submission, with the configured executor."""
-    from app.grading.grade import grade
-    from app.grading.runtime import executor_and_sandbox, lake_for_grading
-
     exercise = find_exercise(submission.exercise_id)
     if exercise is None:
         raise RuntimeError(f"exercise {submission.exercise_id} no longer exists")
@@ -133,7 +149,8 @@ def run_grader(submission: Submission):
     )
 
 
-def _record(submission: Submission, result) -> None:
+def _record(submission: Submission, result: GradeResult) -> None:
+    """Write the grader's result onto the submission (the caller commits)."""
     submission.finished_at = utcnow()
     document = result.to_json()
     # The page also shows the executed notebook, with the failing cells marked.
@@ -154,8 +171,6 @@ def _record(submission: Submission, result) -> None:
 
 def _complete_module_if_all_passed(submission: Submission) -> None:
     """Passing every exercise of a module completes it (the completion rule's exercise path)."""
-    from app.enrolment.rules import CompletionEvidence, is_complete
-
     exercise = find_exercise(submission.exercise_id)
     module = db.session.scalar(select(Module).where(Module.code == exercise.module))
     user = db.session.get(User, submission.user_id)

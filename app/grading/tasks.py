@@ -4,13 +4,16 @@ The web process only sends a submission's id to the broker (Redis, say); any
 number of workers, on any machines that reach the same database and lake,
 take them. Workers start with::
 
-    ACADEMY_GRADING_BACKEND=celery ACADEMY_BROKER_URL=redis://host:6379/0 \\
+    ACADEMY_BROKER_URL=redis://host:6379/0 \\
         celery -A app.worker worker --pool threads --concurrency 2
 
 Threads suffice because every notebook runs in a sandboxed kernel process of
 its own; one worker process then shares one pool of warm kernels between its
 threads. Nothing is returned through Celery: the grade is recorded in the
 database, where the submission page reads it.
+
+Only ``app.grading.queue`` imports this module, when the celery backend is
+chosen: celery is an optional dependency.
 """
 
 from __future__ import annotations
@@ -20,18 +23,24 @@ from typing import Any
 
 from celery import Celery, Task
 from celery import current_app as current_celery
+from celery.concurrency import get_implementation
+from celery.concurrency.thread import TaskPool as ThreadTaskPool
 from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
+from app.grading.runtime import warm_kernels
+from app.grading.submissions import give_up, grade_queued
+
 log = logging.getLogger(__name__)
 
+# The name workers know the task by: the web side and the workers must agree on it.
 TASK_NAME = "academy.grade_submission"
 QUEUE = "grading"
 
 
-def celery_init_app(app: Flask) -> Celery:
-    """A Celery app whose tasks run inside ``app``'s context, stored in app.extensions."""
-    broker = app.config.get("ACADEMY_BROKER_URL")
+def make_celery(app: Flask) -> Celery:
+    """A Celery app whose tasks run inside ``app``'s context (it connects to nothing yet)."""
+    broker = app.config["ACADEMY_BROKER_URL"]
     if not broker:
         raise RuntimeError(
             "ACADEMY_GRADING_BACKEND=celery needs ACADEMY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)"
@@ -59,12 +68,32 @@ def celery_init_app(app: Flask) -> Celery:
 
     @celery.task(name=TASK_NAME, shared=False)  # each Celery app has its own Flask app
     def grade(submission_id: int) -> None:
-        from app.grading.queue import grade_now
+        grade_queued(submission_id)
 
-        grade_now(submission_id)
-
-    app.extensions["celery"] = celery
     return celery
+
+
+class CeleryQueue:
+    """Sends submissions to Celery workers through the broker."""
+
+    def __init__(self, celery: Celery):
+        """Send through ``celery``, the app's Celery app."""
+        self.celery = celery
+
+    def submit(self, submission_id: int) -> None:
+        """Send the submission's id; if the broker can't be reached, fail the submission."""
+        try:
+            self.celery.send_task(TASK_NAME, args=[submission_id])
+        except Exception:  # noqa: BLE001 - the broker is unreachable
+            log.exception("could not send submission %s to the broker", submission_id)
+            # Say so on the submission page rather than leave it "queued" for ever.
+            give_up(submission_id, "The grading service could not be reached. Please try again.")
+
+    def warm(self) -> None:
+        """Nothing to do here: workers boot their kernels when they start."""
+
+    def shutdown(self) -> None:
+        """Nothing is held here: queued work waits in the broker."""
 
 
 def _warm(celery: Celery) -> None:
@@ -72,8 +101,6 @@ def _warm(celery: Celery) -> None:
     app = getattr(celery, "flask_app", None)
     if app is None:
         return
-    from app.grading.runtime import warm_kernels
-
     with app.app_context():
         warm_kernels()
 
@@ -90,9 +117,6 @@ def _warm_threads(sender: Any = None, **_: Any) -> None:
 
     (Prefork and solo pools send worker_process_init in the grading process.)
     """
-    from celery.concurrency import get_implementation
-    from celery.concurrency.thread import TaskPool as ThreadTaskPool
-
     pool = getattr(sender, "pool_cls", None)
     if pool is not None and get_implementation(pool) is ThreadTaskPool:
         _warm(sender.app)

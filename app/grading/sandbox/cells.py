@@ -1,0 +1,81 @@
+"""The grader's hidden cells: the set-up run first in the learner's kernel, the export last.
+
+The kernel-side code is ``inside/setup.py`` and ``inside/export.py``. It is
+sent as text, because the app itself is not importable in the kernel, and
+each file is run by ``exec`` in a namespace of its own.
+
+The kernel finds its folders in the environment the executor gives it:
+``ACADEMY_LAKE`` (the lake's build folder, read-only, at the same absolute path
+as on the server), ``ACADEMY_SCRATCH`` (writable; the learner's ``user.duckdb``)
+and ``ACADEMY_ANSWERS`` (writable; where the answers are exported).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.grading.exercises.authored import Exercise
+from app.grading.grader.exported import MAX_JSON_BYTES, MAX_TABLE_BYTES
+
+INSIDE = Path(__file__).parent / "inside"  # the kernel-side files
+ENV_LAKE = "ACADEMY_LAKE"
+ENV_SCRATCH = "ACADEMY_SCRATCH"
+ENV_ANSWERS = "ACADEMY_ANSWERS"
+
+
+def _kernel_code(name: str) -> str:
+    """The text of one kernel-side file."""
+    return (INSIDE / name).read_text(encoding="utf-8")
+
+
+def duckdb_memory_limit(memory_mb: int) -> str:
+    """DuckDB's share of the kernel's memory: half, leaving room for pandas and Python."""
+    return f"{max(64, memory_mb // 2)}MB"
+
+
+def setup_source(exercise: Exercise) -> str:
+    """Run first in the kernel: ``lake`` (a locked DuckDB on the lake) and ``pd`` (pandas)."""
+    memory = duckdb_memory_limit(exercise.limits.memory_mb)
+    return (
+        "# Set up by the Data Academy grader: `lake` is a read-only connection to the lake.\n"
+        "import os as _academy_os\n"
+        "\n"
+        "import duckdb\n"
+        "import pandas as pd\n"
+        "\n"
+        "_academy_setup = {'__name__': 'academy_setup'}\n"
+        f"exec({_kernel_code('setup.py')!r}, _academy_setup)\n"
+        "lake = _academy_setup['connect'](\n"
+        f"    _academy_os.environ[{ENV_LAKE!r}],\n"
+        f"    _academy_os.environ[{ENV_SCRATCH!r}],\n"
+        f"    {memory!r},\n"
+        ")\n"
+        "del _academy_setup, _academy_os\n"
+    )
+
+
+def export_source(exercise: Exercise) -> str:
+    """Run last in the kernel: write each ``answer_<id>`` to ``$ACADEMY_ANSWERS``.
+
+    ``import builtins`` and attribute access on it are used throughout because
+    the learner's notebook may have rebound any global name, even ``exec``.
+    """
+    ids = [q.id for q in exercise.questions]
+    call = (
+        f"export(LEARNER, {ids!r}, __import__('os').environ[{ENV_ANSWERS!r}], "
+        f"{MAX_JSON_BYTES}, {MAX_TABLE_BYTES})"
+    )
+    code = _kernel_code("export.py") + "\n" + call + "\n"
+    return (
+        "# Run by the Data Academy grader: save your answers for checking.\n"
+        "import builtins as _academy_builtins\n"
+        "\n"
+        "_academy_builtins.exec(\n"
+        f"    {code!r},\n"
+        "    {\n"
+        "        '__builtins__': _academy_builtins,\n"
+        "        '__name__': 'academy_export',\n"
+        "        'LEARNER': _academy_builtins.globals(),\n"
+        "    },\n"
+        ")\n"
+    )

@@ -1,0 +1,278 @@
+"""Build the command line that starts a kernel inside bubblewrap, or the weaker fallback.
+
+The command is three programs, each doing one job, then the kernel:
+
+1. ``prlimit`` sets the resource limits (address space, processes, file size,
+   open files, CPU time, no core dumps); every process in the sandbox inherits
+   them.
+2. ``bwrap`` builds the sandbox: new PID, network, IPC, UTS and cgroup
+   namespaces (no network at all, only loopback inside an empty namespace), a
+   root file system holding only /usr, the Python installation, the lake
+   (read-only), in-memory /tmp, /scratch and /answers of a fixed size, and
+   the directory of the kernel's IPC sockets. Nothing of the app, its instance
+   folder or other learners' files is mounted.
+3. ``setpriv`` switches to a uid of its own, unique to this kernel, and drops
+   every capability. As root ``RLIMIT_NPROC`` is not enforced at all, and
+   bwrap's user namespace would map the sandbox's uid back to root outside
+   (where the limit is still skipped); a real unprivileged uid makes the
+   process limit hold. Being unique, it also means a kernel cannot signal or
+   ptrace another one, and one kernel's fork bomb does not eat another's quota.
+
+Without bubblewrap (``fallback``) only 1 and 3 apply: the kernel sees the
+host's file system with the rights of an unknown uid (world-readable files stay
+readable) and the host's network.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from app.grading.sandbox.contract import (
+    ANSWERS_PATH,
+    AUTO,
+    BWRAP,
+    FALLBACK,
+    LAKE_PATH,
+    SCRATCH_PATH,
+    Limits,
+    SandboxUnavailable,
+)
+
+BWRAP_PATH = "/usr/bin/bwrap"
+IPC_PATH = "/ipc"
+# Address space ipykernel, pandas, pyarrow and DuckDB reserve without using it
+# (measured: ~650 MB of address space for ~185 MB resident). RLIMIT_AS limits
+# address space, not memory, so the notebook's own allowance comes on top.
+ADDRESS_SPACE_OVERHEAD_MB = 768
+# What that same kernel holds resident, with room to spare: its memory cgroup's
+# cap is this plus the notebook's allowance (see kernel.cgroup_bytes).
+RESIDENT_OVERHEAD_MB = 256
+OPEN_FILES = 512
+# What the grader's setup and export cells import: loaded while the kernel boots
+# (in the background, for a pooled kernel) they take ~0.4 s off a warm grade.
+PRELOAD = ("duckdb", "pandas", "pyarrow")
+# Kernels run as a random uid from this range: far above real accounts and the
+# usual subordinate-uid ranges (/etc/subuid starts at 100000, 65536 per user).
+UID_FIRST, UID_COUNT = 1_500_000_000, 500_000_000
+# Host directories that are the sandbox's own mounts: nothing may be bound inside them.
+_RESERVED = ("/usr", "/proc", "/dev", "/etc", IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH)
+
+
+def pick_uid() -> int:
+    """A fresh uid (and gid) for one kernel."""
+    return UID_FIRST + secrets.randbelow(UID_COUNT)
+
+
+def can_switch_uid() -> bool:
+    """Whether we may run kernels as another uid (only root may)."""
+    return os.geteuid() == 0
+
+
+@functools.cache
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot be used here, or None when a trial sandbox ran."""
+    if not os.path.exists(BWRAP_PATH):
+        return f"{BWRAP_PATH} is not installed (Debian package bubblewrap)"
+    trial = [BWRAP_PATH, *_namespace_args(), *_system_args(), "--", "/usr/bin/true"]
+    try:
+        done = subprocess.run(trial, capture_output=True, timeout=10, env={}, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap failed to start: {exc}"
+    if done.returncode != 0:
+        return f"bubblewrap does not work here: {done.stderr.decode(errors='replace').strip()}"
+    return None
+
+
+def choose_sandbox(requested: str) -> str:
+    """Resolve "auto" to bwrap where it works; "bwrap" fails loudly where it does not."""
+    if requested not in (AUTO, BWRAP, FALLBACK):
+        raise ValueError(f"unknown sandbox {requested!r}: use auto, bwrap or fallback")
+    if requested == FALLBACK:
+        return FALLBACK
+    problem = bwrap_problem()
+    if problem is None:
+        return BWRAP
+    if requested == BWRAP:
+        raise SandboxUnavailable(problem)
+    return FALLBACK
+
+
+def limit_args(limits: Limits) -> list[str]:
+    """``prlimit`` and its options: every limit the kernel and its children inherit."""
+    address_space = (limits.memory_mb + ADDRESS_SPACE_OVERHEAD_MB) * 2**20
+    largest_file = max(limits.answer_bytes, limits.scratch_mb * 2**20)
+    # A backstop for a kernel whose controller hangs: the wall-clock deadline
+    # normally stops it long before, even with every core busy.
+    cpu_seconds = math.ceil((limits.total_seconds + 60) * (os.cpu_count() or 1))
+    args = [
+        shutil.which("prlimit") or "/usr/bin/prlimit",
+        f"--as={address_space}",
+        f"--fsize={largest_file}",
+        f"--nofile={OPEN_FILES}",
+        f"--cpu={cpu_seconds}",
+        "--core=0",
+    ]
+    if can_switch_uid():
+        # As our own uid the limit would count (and cap) all our other processes.
+        args.append(f"--nproc={limits.processes}")
+    return [*args, "--"]
+
+
+def drop_privileges_args(uid: int) -> list[str]:
+    """``setpriv`` switching to ``uid`` with no groups, capabilities or way back up."""
+    if not can_switch_uid():
+        return []
+    return [
+        shutil.which("setpriv") or "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        # Dies with whatever started it: us (fallback) or the sandbox's init (bwrap).
+        "--pdeathsig=KILL",
+        "--",
+    ]
+
+
+def kernel_args(connection_file: str) -> list[str]:
+    """The ipykernel command (no history file: nothing of a run outlives it)."""
+    return [
+        sys.executable,
+        "-B",  # the Python installation is read-only anyway; do not try to write .pyc
+        "-s",
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        connection_file,
+        "--HistoryManager.hist_file=:memory:",
+        # Loaded into sys.modules only: the learner's namespace starts empty.
+        f"--IPKernelApp.exec_lines=_academy_preload = [__import__(m) for m in {PRELOAD!r}]",
+        "--IPKernelApp.exec_lines=del _academy_preload",
+    ]
+
+
+def kernel_env(lake: str, scratch: str, answers: str, home: str) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the web process's (secret key, DB URL)."""
+    return {
+        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "USER": "learner",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "ACADEMY_LAKE": lake,
+        "ACADEMY_SCRATCH": scratch,
+        "ACADEMY_ANSWERS": answers,
+        "IPYTHONDIR": f"{home}/.ipython",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "JUPYTER_PLATFORM_DIRS": "1",  # silences jupyter_core's migration warning
+        # Fewer malloc arenas and the system allocator for Arrow: far less reserved
+        # address space, which is what RLIMIT_AS counts.
+        "MALLOC_ARENA_MAX": "2",
+        "ARROW_DEFAULT_MEMORY_POOL": "system",
+    }
+
+
+def bwrap_args(
+    limits: Limits, lake_dir: Path, ipc_dir: Path, info_fd: int, seccomp_fd: int | None = None
+) -> list[str]:
+    """bubblewrap's options: namespaces, a minimal read-only root and the writable mounts."""
+    args = [BWRAP_PATH, *_namespace_args(), "--die-with-parent", "--new-session"]
+    args += ["--info-fd", str(info_fd), "--hostname", "sandbox", *_system_args()]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    # The writable tmpfs mounts come first: a Python installation (or a checkout
+    # in CI) may live under /tmp, and must be bound on top of the empty /tmp,
+    # not hidden by it.
+    args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
+    args += ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs", SCRATCH_PATH]
+    answers_size = max(limits.answer_bytes * 4, 2**20)
+    args += ["--perms", "0777", "--size", str(answers_size), "--tmpfs", ANSWERS_PATH]
+    made: set[str] = set()
+    for prefix in python_prefixes():
+        args += _parents(prefix, made) + ["--ro-bind", prefix, prefix]
+    args += _hide_app_source()
+    lake = str(lake_dir.resolve())
+    args += ["--ro-bind", lake, LAKE_PATH]
+    # The lake's views name their files by absolute host path (lake.database), so
+    # the lake is also mounted where the host has it, read-only like /lake.
+    for mirror in dict.fromkeys((str(lake_dir.absolute()), lake)):
+        if not _reserved(mirror):
+            args += _parents(mirror, made) + ["--ro-bind", lake, mirror]
+    args += ["--bind", str(ipc_dir), IPC_PATH, "--chdir", SCRATCH_PATH]
+    if not can_switch_uid():
+        args.append("--unshare-user")  # unprivileged: a user namespace is how bwrap works
+    return [*args, "--"]
+
+
+def python_prefixes() -> list[str]:
+    """The Python installation(s) the kernel needs: the venv and the interpreter it uses."""
+    found = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    return sorted(p for p in found if p != "/" and not _reserved(p))
+
+
+def _hide_app_source() -> list[str]:
+    """An empty tmpfs over the app's package if it lies inside a mounted prefix.
+
+    With an editable install (development) the app is outside the venv and not
+    mounted at all; with a regular install it is in site-packages, and the
+    learner must not read the grader's code.
+    """
+    package = str(Path(__file__).resolve().parents[2])
+    if any(_inside(package, prefix) for prefix in python_prefixes()):
+        return ["--perms", "0000", "--tmpfs", package]
+    return []
+
+
+def _namespace_args() -> list[str]:
+    """Every namespace but the user one, which as root would undo the uid switch."""
+    return [
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
+
+
+def _system_args() -> list[str]:
+    """/usr read-only, the merged-/usr links, the linker cache, /proc and a minimal /dev."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for path in ("/etc/ld.so.cache", "/etc/localtime"):
+        args += ["--ro-bind-try", path, path]
+    return [*args, "--proc", "/proc", "--dev", "/dev"]
+
+
+def _parents(path: str, made: set[str]) -> list[str]:
+    """Create ``path``'s missing ancestors world-traversable (bwrap would make them 0700)."""
+    args: list[str] = []
+    for parent in reversed(Path(path).parents):
+        name = str(parent)
+        if name != "/" and name not in made and name != "/tmp":
+            made.add(name)
+            args += ["--perms", "0755", "--dir", name]
+    return args
+
+
+def _reserved(path: str) -> bool:
+    """Whether ``path`` lies inside one of the sandbox's own mounts."""
+    return any(_inside(path, top) for top in _RESERVED)
+
+
+def _inside(path: str, top: str) -> bool:
+    """Whether ``path`` is ``top`` or below it."""
+    return path == top or path.startswith(top.rstrip("/") + "/")

@@ -1,0 +1,77 @@
+"""The executor's limits and results: plain data the grader passes in and reads back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+# How a run ended (Execution.status). Only "completed" and "memory" ran the export cell.
+COMPLETED = "completed"  # every cell ran (some may have raised: see failed_cells)
+CELL_TIMEOUT = "cell_timeout"  # one cell passed cell_seconds; the kernel was stopped
+TOTAL_TIMEOUT = "total_timeout"  # the whole run passed total_seconds; the kernel was stopped
+KERNEL_DIED = "kernel_died"  # the kernel process ended on its own (crash, os._exit, kill)
+MEMORY = "memory"  # a cell ran out of memory (MemoryError) and the kernel survived it
+OUTPUT_LIMIT = "output_limit"  # outputs passed output_bytes; the kernel was stopped
+STATUSES = (COMPLETED, CELL_TIMEOUT, TOTAL_TIMEOUT, KERNEL_DIED, MEMORY, OUTPUT_LIMIT)
+
+# Where the sandboxed kernel finds its directories (Execution.sandbox == "bwrap").
+# In fallback mode the same environment variables hold host paths instead.
+LAKE_PATH = "/lake"
+SCRATCH_PATH = "/scratch"
+ANSWERS_PATH = "/answers"
+
+BWRAP = "bwrap"
+FALLBACK = "fallback"
+AUTO = "auto"
+
+
+class ExecutorError(RuntimeError):
+    """The executor itself could not run a notebook (not something the learner did)."""
+
+
+class SandboxUnavailable(ExecutorError):
+    """bubblewrap was required but is missing or does not work on this machine."""
+
+
+class SetupFailed(ExecutorError):
+    """The grader's hidden setup cell raised: the exercise or the lake is broken."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook run may use.
+
+    ``memory_mb`` is the memory a notebook may allocate on top of what the
+    kernel and its libraries reserve (see command.ADDRESS_SPACE_OVERHEAD_MB);
+    ``processes`` counts threads too, as the kernel does (ipykernel alone runs
+    about a dozen, with DuckDB and pyarrow loaded about two dozen).
+    ``scratch_mb`` and ``tmp_mb`` size the in-memory /scratch and /tmp of the
+    bubblewrap sandbox; ``answer_bytes`` caps each exported answer file and
+    ``max_answers`` their number. ``total_seconds`` counts from the first
+    (hidden setup) cell: the kernel's boot is not the learner's time.
+    """
+
+    cell_seconds: float = 10.0
+    total_seconds: float = 60.0
+    memory_mb: int = 512
+    processes: int = 64
+    output_bytes: int = 256 * 1024
+    answer_bytes: int = 5 * 2**20
+    scratch_mb: int = 256
+    tmp_mb: int = 64
+    max_answers: int = 200
+
+
+@dataclass
+class Execution:
+    """What running a learner's notebook produced, for the grader to check."""
+
+    notebook: nbformat.NotebookNode
+    answers_dir: Path
+    status: str
+    failed_cells: list[int]
+    message: str
+    sandbox: str
+    elapsed_s: float

@@ -1,0 +1,68 @@
+"""The command that starts a kernel: bubblewrap's mounts, prlimit, the environment, seccomp.
+
+Nothing here starts a kernel; see test_execute.py for runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.grading.sandbox import command, seccomp
+from app.grading.sandbox.contract import Limits, SandboxUnavailable
+
+
+def test_bwrap_command_mounts_only_what_the_kernel_needs(tmp_path: Path):
+    """The app, the instance folder and the repository are never mounted."""
+    lake = tmp_path / "instance" / "lake"
+    lake.mkdir(parents=True)
+    args = command.bwrap_args(Limits(), lake, tmp_path / "ipc", info_fd=9)
+    binds = [args[i + 1 : i + 3] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
+    sources = {source for source, _ in binds}
+    project = str(Path(command.__file__).resolve().parents[3])
+    assert project not in sources
+    assert not any(s == str(tmp_path / "instance") for s in sources)
+    assert [str(lake.resolve()), "/lake"] in binds
+    assert [str(tmp_path / "ipc"), "/ipc"] in binds
+    for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session"):
+        assert flag in args
+    writable = [args[i + 1] for i, a in enumerate(args) if a == "--bind"]
+    assert writable == [str(tmp_path / "ipc")]
+
+
+def test_limits_become_prlimit_options():
+    args = command.limit_args(Limits(memory_mb=100, processes=7))
+    overhead = command.ADDRESS_SPACE_OVERHEAD_MB
+    assert f"--as={(100 + overhead) * 2**20}" in args
+    assert "--core=0" in args
+    if command.can_switch_uid():
+        assert "--nproc=7" in args
+
+
+def test_kernel_environment_holds_no_secrets(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://x")
+    env = command.kernel_env("/lake", "/scratch", "/answers", "/tmp")
+    assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
+    assert env["ACADEMY_LAKE"] == "/lake" and env["HOME"] == "/tmp"
+
+
+def test_a_required_bwrap_that_is_missing_fails_loudly(monkeypatch):
+    monkeypatch.setattr(command, "BWRAP_PATH", "/nonexistent/bwrap")
+    command.bwrap_problem.cache_clear()
+    try:
+        with pytest.raises(SandboxUnavailable, match="not installed"):
+            command.choose_sandbox("bwrap")
+        assert command.choose_sandbox("auto") == "fallback"
+    finally:
+        command.bwrap_problem.cache_clear()
+    with pytest.raises(ValueError):
+        command.choose_sandbox("docker")
+
+
+def test_the_seccomp_filter_is_a_whole_program():
+    for machine in ("x86_64", "aarch64"):
+        code = seccomp.program(machine)
+        assert code is not None and len(code) % 8 == 0 and len(code) // 8 < 100
+    assert seccomp.program("riscv64") is None

@@ -1,0 +1,273 @@
+"""Hostile notebooks against the bubblewrap sandbox: each is stopped, and nothing else changes.
+
+Every run is checked against a fingerprint of the fake lake and instance
+folder (see tests.grading.support). The fork bombs start kernels of their own
+so processes can be counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from app.config import PROJECT_ROOT
+from app.grading.sandbox import cgroup
+from app.grading.sandbox.contract import (
+    CELL_TIMEOUT,
+    COMPLETED,
+    KERNEL_DIED,
+    MEMORY,
+    OUTPUT_LIMIT,
+    TOTAL_TIMEOUT,
+    Limits,
+)
+from app.grading.sandbox.execute import execute
+from tests.grading.support import (
+    FAST,
+    answer,
+    processes_of,
+    text,
+)
+
+pytestmark = [pytest.mark.slow]
+
+
+def test_files_outside_the_sandbox_cannot_be_read(run, site):
+    targets = [
+        PROJECT_ROOT / "instance" / "secret_key",
+        PROJECT_ROOT / "instance" / "academy.sqlite",
+        PROJECT_ROOT / "exercises" / "README.md",
+        PROJECT_ROOT / "app" / "grading" / "sandbox" / "execute.py",
+        site["instance"] / "secret_key",
+        site["instance"] / "academy.sqlite",
+        site["instance"] / "scratch" / "bob.duckdb",
+        site["exercises"] / "solution.py",
+        Path("/etc/shadow"),
+        Path("/root/.bash_history"),
+    ]
+    probe = (
+        "try:\n    open({!r}).read()\n    print('READ')\n"
+        "except OSError as e:\n    print(type(e).__name__)"
+    )
+    execution = run(*(probe.format(str(t)) for t in targets), "import app")
+    for index, target in enumerate(targets):
+        assert text(execution, index).strip() in ("FileNotFoundError", "PermissionError"), target
+    assert text(execution, len(targets)).startswith("ModuleNotFoundError")
+
+
+def test_dangerous_system_calls_are_refused(run):
+    """No user namespaces, memfd or SysV shared memory; threads, fork and subprocess work."""
+    execution = run(
+        "import ctypes, os, platform, subprocess, threading\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "names = {'x86_64': (319, 29), 'aarch64': (279, 194)}[platform.machine()]\n"
+        "print([(libc.syscall(n, b'x', 0, 0o1600), ctypes.get_errno()) for n in names])",
+        "print(subprocess.run(['unshare', '--user', 'true']).returncode)",
+        "t = threading.Thread(target=print, args=('thread',))\nt.start()\nt.join()\n"
+        "pid = os.fork()\nif pid == 0:\n    os._exit(7)\n"
+        "print(os.waitpid(pid, 0)[1] >> 8, subprocess.run(['true']).returncode)",
+    )
+    assert text(execution, 0) == "[(-1, 1), (-1, 1)]\n"  # EPERM
+    assert "unshare failed: Operation not permitted" in text(execution, 1)
+    assert text(execution, 2) == "thread\n7 0\n"
+
+
+def test_the_network_is_unreachable(run):
+    """Neither a port we listen on here nor any outside address can be reached."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    abstract = socket.socket(socket.AF_UNIX)
+    abstract.bind("\0academy-executor-test")
+    abstract.listen()
+    try:
+        execution = run(
+            f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)",
+            "import socket\nprint(socket.if_nameindex())",
+            # connect() on UDP only looks up a route: no packet is ever sent.
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.connect(('192.0.2.1', 53))",
+            "s = socket.socket(socket.AF_UNIX)\ns.connect('\\0academy-executor-test')",
+        )
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+        abstract.close()
+    assert text(execution, 0).startswith(("ConnectionRefusedError", "OSError"))
+    assert text(execution, 1) == "[(1, 'lo')]\n"
+    assert "unreachable" in text(execution, 2)
+    assert text(execution, 3).startswith("ConnectionRefusedError")
+
+
+def test_the_lake_is_read_only(run, site):
+    execution = run(
+        "open('/lake/raw/careless.csv', 'a').write('666\\n')",
+        f"open({str(site['lake'] / 'raw' / 'careless.csv')!r}, 'w')",
+        "import shutil\nshutil.rmtree('/lake', ignore_errors=True)\n"
+        "print(sorted(os.listdir('/lake')))",
+        "lake.execute('CREATE TABLE hacked AS SELECT 1')",
+    )
+    assert text(execution, 0).startswith("OSError: [Errno 30] Read-only file system")
+    assert text(execution, 1).startswith("OSError: [Errno 30] Read-only file system")
+    assert text(execution, 2) == "['lake.duckdb', 'raw']\n"
+    assert "read-only" in text(execution, 3).lower()
+    # The run fixture then checks every lake file is unchanged.
+
+
+def test_an_infinite_loop_times_out_and_the_next_run_is_fine(run):
+    execution = run("answer = 1", "while True:\n    pass", "answer = 2")
+    # Stopped by the cell's own deadline (not the whole run's), where the loop ran:
+    assert execution.status == CELL_TIMEOUT
+    assert execution.message.startswith("Cell 2 ran longer than 2 s and was stopped.")
+    assert "Stopped: this cell ran longer than 2 s." in text(execution, 1)
+    assert execution.notebook.cells[2].execution_count is None  # cell 3 never ran
+    assert answer(execution) is None  # no export after a timeout
+    assert run("answer = 3").status == COMPLETED
+
+
+def test_the_whole_run_has_a_deadline(run):
+    limits = Limits(cell_seconds=2, total_seconds=2.5, memory_mb=256, processes=64)
+    execution = run(*["import time; time.sleep(1.2)"] * 3, limits=limits, pool=None)
+    # No cell passed its own 2 s: the run's deadline stopped it, in the third cell.
+    assert execution.status == TOTAL_TIMEOUT
+    assert "in total and was stopped at cell 3" in execution.message
+    assert "Stopped: the notebook ran longer than 2.5 s." in text(execution, 2)
+    assert [cell.execution_count for cell in execution.notebook.cells[:2]] == [1, 2]
+
+
+def test_a_memory_bomb_hits_the_limit(run):
+    execution = run(
+        "x = bytearray(10**10)",
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(10**7))",
+        "del chunks\nanswer = 'survived'",
+    )
+    assert execution.status == MEMORY
+    assert execution.failed_cells == [0, 1]
+    assert execution.message.startswith("Cell 1 ran out of memory (the limit is 256 MB).")
+    assert answer(execution) == "survived"
+
+
+MEMORY_IN_CHILDREN = """\
+import os, time
+children = []
+for _ in range(4):  # each under the per-process limit; together far over the kernel's cap
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(200 * 2**20)
+        block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page: really resident
+        time.sleep(0.2)
+        os._exit(0)
+    children.append(pid)
+codes = [os.waitpid(pid, 0)[1] for pid in children]
+print(sum(code != 0 for code in codes))
+"""
+
+
+def test_memory_spread_over_processes_is_capped_for_the_whole_kernel(run):
+    """RLIMIT_AS is per process; the kernel's memory cgroup caps them all together."""
+    if not cgroup.available():
+        if os.environ.get("CI"):
+            pytest.fail("no memory cgroup: kernels are limited per process only")
+        pytest.skip("no memory cgroup here")
+    # Touching 1.2 GB and the OOM killer's work take seconds on a busy machine.
+    roomy = dataclasses.replace(FAST, cell_seconds=30, total_seconds=45, scratch_mb=16, tmp_mb=16)
+    execution = run(MEMORY_IN_CHILDREN, "answer = 'after'", limits=roomy, pool=None)
+    if execution.status == MEMORY:  # the kernel itself was the one killed
+        assert execution.message.startswith("Cell 1 ran out of memory (the limit is 256 MB).")
+        assert "did not run" in execution.message
+    else:
+        assert int(text(execution, 0)) >= 1  # at least one child was killed
+        assert "went over the memory limit (256 MB) and was stopped" in execution.message
+        assert answer(execution) == "after"
+    assert run("answer = 'fine'").status == COMPLETED
+
+
+def test_a_fork_bomb_is_contained(run):
+    baseline = len(list(Path("/proc").glob("[0-9]*")))
+    execution = run(
+        "import os\nprint(os.getuid())",
+        "while True:\n    os.fork()",
+        pool=None,
+    )
+    uid = int(text(execution, 0))
+    # Stopped by the process limit (BlockingIOError), the clock, or the memory cap
+    # (each fork's page tables count), whichever comes first on this machine.
+    assert execution.status in (COMPLETED, CELL_TIMEOUT, MEMORY)
+    assert "BlockingIOError" in text(execution, 1) or execution.status != COMPLETED
+    assert processes_of(uid) == []
+    assert len(list(Path("/proc").glob("[0-9]*"))) <= baseline + 8  # pool refills at most
+    assert run("answer = 'fine'").status == COMPLETED
+
+
+@pytest.mark.parametrize(
+    "flood",
+    [
+        "while True:\n    print('x' * 1000)",  # messages too big to receive: dropped
+        "import time\nwhile True:\n    print('y' * 100)\n    time.sleep(0.0005)",  # many small
+    ],
+)
+def test_an_output_flood_is_cut_off(run, flood):
+    execution = run("print('before')", flood, "answer = 1")
+    assert execution.status == OUTPUT_LIMIT
+    assert execution.message.startswith("Cell 2 printed more than 256 KB of output")
+    # The cap counts outputs as compact JSON; a written .ipynb splits and indents lines.
+    size = len(nbformat.writes(execution.notebook))
+    assert size < FAST.output_bytes * 1.2 + 16 * 1024
+    assert text(execution, 0) == "before\n"
+    assert "Stopped: the output passed 256 KB" in text(execution, 1)
+    assert answer(execution) is None
+
+
+def test_a_kernel_that_kills_itself(run):
+    execution = run("answer = 1", "import os\nos.kill(os.getpid(), 9)", "answer = 2")
+    assert execution.status == KERNEL_DIED
+    assert "stopped unexpectedly while running cell 2" in execution.message
+    assert answer(execution) is None
+
+
+def test_killing_every_process_reaches_only_the_sandbox(run):
+    execution = run("import os, signal\nos.kill(-1, signal.SIGKILL)\nos.kill(1, 9)")
+    assert execution.status in (KERNEL_DIED, COMPLETED)  # we are still here to look
+
+
+def test_exported_links_and_oversized_files_are_not_copied(run, site):
+    secret = site["instance"] / "secret_key"
+    export = (
+        "import os\nd = os.environ['ACADEMY_ANSWERS']\n"
+        "open(d + '/ok.json', 'w').write('1')\n"
+        f"os.symlink({str(secret)!r}, d + '/host_link.json')\n"
+        "os.symlink('/lake/lake.duckdb', d + '/lake_link.json')\n"
+        "os.mkfifo(d + '/fifo.json')\n"
+        "open(d + '/big.bin', 'wb').write(b'x' * (6 * 2**20))\n"
+    )
+    limits = dataclasses.replace(FAST, answer_bytes=2**20)
+    execution = run("answer = 1", export=export, limits=limits, pool=None)
+    assert execution.status == COMPLETED
+    assert sorted(p.name for p in execution.answers_dir.iterdir()) == ["ok.json"]
+    assert "host_link.json" in execution.message and "big.bin" in execution.message
+
+
+def test_a_fork_bomb_is_contained_in_the_fallback_too(site, tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import os\nprint(os.getuid())\nwhile True: os.fork()")])
+    execution = execute(
+        nb,
+        lake_dir=site["lake"],
+        work_dir=tmp_path / "work",
+        limits=FAST,
+        setup_source="",
+        export_source="",
+        sandbox="fallback",
+    )
+    uid = int(text(execution, 0).split()[0])
+    assert execution.status in (COMPLETED, CELL_TIMEOUT, MEMORY)  # whichever limit comes first
+    assert processes_of(uid) == []
+    assert subprocess.run(["true"], check=False).returncode == 0
