@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from flask import current_app
 
-from app.lake.catalog import Dataset
+from app.lake.dictionary import Dataset
 
 MASK = "•••"
 

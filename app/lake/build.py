@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 
 from app.lake import transforms
-from app.lake.catalog import DATASETS, dataset
 from app.lake.database import create_schemas, create_view, datasets_in, quoted, tables_read
+from app.lake.dictionary import DATASETS, dataset
 from app.lake.files import DATABASE, data_files, drop_name, parquet_path, partition, write_rows
 from app.lake.generate import Generated, PlantedDirt, generate
 from app.lake.manifest import Manifest, write_manifest

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake.catalog import DATASETS, ZONES, Dataset
 from app.lake.database import open_lake, quoted
+from app.lake.dictionary import DATASETS, ZONES, Dataset
 from app.lake.files import DATABASE, data_files
 from app.lake.generate import PlantedDirt
 from app.lake.manifest import Manifest, read_manifest
@@ -38,8 +38,8 @@ class Failure:
         return f"{self.subject}: {self.message}"
 
 
-def check_catalog(datasets: Iterable[Dataset] = DATASETS) -> list[Failure]:
-    """The catalogue agrees with itself: keys are columns, references exist, privacy holds."""
+def check_dictionary(datasets: Iterable[Dataset] = DATASETS) -> list[Failure]:
+    """The dictionary agrees with itself: keys are columns, references exist, privacy holds."""
     datasets = list(datasets)
     names = {ds.qualified_name for ds in datasets}
     failures = []
@@ -274,7 +274,7 @@ def check_lake(lake: Path) -> list[Failure]:
     except ValueError as error:
         return [Failure("lake", str(error))]
     found = data_files(lake)
-    failures = check_catalog() + check_files(found, manifest) + check_lineage(manifest)
+    failures = check_dictionary() + check_files(found, manifest) + check_lineage(manifest)
     with open_lake(lake) as con:
         failures += check_schemas(con)
         column_failures, readable = check_columns(con)

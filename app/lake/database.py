@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake.catalog import DATASETS, ZONES, Dataset
+from app.lake.dictionary import DATASETS, ZONES, Dataset
 from app.lake.files import DATABASE, source_glob
 
 ZONE_NAMES = tuple(zone.name for zone in ZONES)

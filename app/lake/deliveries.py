@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.lake.catalog import dataset
+from app.lake.dictionary import dataset
 from app.lake.market import LAST_DAY, Customer, Market
 from app.lake.rules import NEW_NAME, OLD_NAME, PERIOD_END, PERIOD_START, RENAME_DAY
 from app.lake.traffic import Enquiry, PageLoad

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from app.lake.catalog import Dataset
+from app.lake.dictionary import Dataset
 
 DATABASE = "lake.duckdb"
 MANIFEST = "manifest.json"

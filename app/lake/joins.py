@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.lake.catalog import Dataset
+from app.lake.dictionary import Dataset
 
 
 @dataclass(frozen=True)

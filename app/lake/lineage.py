@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.catalogue.graph import GraphNode, Layout, layout
-from app.lake.catalog import Dataset
+from app.lake.dictionary import Dataset
 
 # The zones data flows through, left to right (the user zone holds no shipped datasets).
 FLOW = ("transient", "raw", "refined", "trusted")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.authoring.markdown import LinkTarget, ResolvedLink
-from app.lake.catalog import term
+from app.lake.dictionary import term
 
 
 def glossary_anchor(name: str) -> str:

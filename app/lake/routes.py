@@ -18,7 +18,7 @@ from app.catalogue.svg import render_svg
 from app.extensions import db
 from app.lake import bp
 from app.lake.browse import lake_is_built, sample_rows
-from app.lake.catalog import DATASETS, GLOSSARY, ZONES, by_zone, dataset
+from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
 from app.lake.engine import learner_key
 from app.lake.engine import playground as playground_engine
 from app.lake.examples import EXAMPLES

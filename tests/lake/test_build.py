@@ -9,9 +9,9 @@ import pytest
 
 from app.lake import build as build_module
 from app.lake.build import build_lake
-from app.lake.catalog import DATASETS, ZONES
 from app.lake.check import check_lake
 from app.lake.database import open_lake, quoted
+from app.lake.dictionary import DATASETS, ZONES
 from app.lake.files import DATABASE, MANIFEST, data_files, sha256
 from app.lake.generate import generate
 from app.lake.measure import measure_dirt

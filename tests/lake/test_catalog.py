@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from app.lake.catalog import (
+from app.lake.check import check_dictionary
+from app.lake.dictionary import (
     DATASETS,
     FILE_FORMATS,
     GLOSSARY,
@@ -17,7 +18,6 @@ from app.lake.catalog import (
     dataset,
     term,
 )
-from app.lake.check import check_catalog
 
 
 def test_zones_run_in_flow_order_and_only_user_is_writable():
@@ -53,7 +53,7 @@ def test_names_are_unique_and_fields_are_from_the_allowed_sets():
 
 
 def test_the_catalogue_is_consistent_with_itself():
-    assert check_catalog() == []
+    assert check_dictionary() == []
 
 
 def test_only_raw_and_transient_promise_no_key_and_have_text_columns():
@@ -74,12 +74,12 @@ def test_personal_data_is_marked_and_only_in_raw_and_transient():
     }
 
 
-def test_check_catalog_flags_personal_data_outside_raw():
+def test_check_dictionary_flags_personal_data_outside_raw():
     trusted = dataset("trusted.response")
     leaky = dataclasses.replace(
         trusted, columns=(*trusted.columns, Column("buyer_email", "VARCHAR", "oops", True))
     )
-    failures = check_catalog([leaky if ds is trusted else ds for ds in DATASETS])
+    failures = check_dictionary([leaky if ds is trusted else ds for ds in DATASETS])
     assert [str(f) for f in failures] == [
         "trusted.response: buyer_email is personal data outside raw"
     ]

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.lake.catalog import DATASETS, GLOSSARY
+from app.lake.dictionary import DATASETS, GLOSSARY
 from app.lake.joins import example_sql, join_path
 from app.lake.lineage import lineage_layout, related
 from app.lake.models import PlaygroundQuery

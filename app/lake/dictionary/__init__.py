@@ -1,4 +1,4 @@
-"""The catalogue: the single place every dataset's metadata lives.
+"""The data dictionary: the single place every dataset's metadata lives.
 
 Web pages, exercises, the build and ``lake check`` all read it from here, so a
 definition changed here changes everywhere. The data is split by zone only to
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from app.lake.catalog.glossary import GLOSSARY
-from app.lake.catalog.landing import RAW, TRANSIENT
-from app.lake.catalog.model import FILE_FORMATS, KINDS, Column, Dataset, ForeignKey, Term, Zone
-from app.lake.catalog.refined import REFINED
-from app.lake.catalog.trusted import TRUSTED
-from app.lake.catalog.zones import ZONES
+from app.lake.dictionary.entries import FILE_FORMATS, KINDS, Column, Dataset, ForeignKey, Term, Zone
+from app.lake.dictionary.glossary import GLOSSARY
+from app.lake.dictionary.landing import RAW, TRANSIENT
+from app.lake.dictionary.refined import REFINED
+from app.lake.dictionary.trusted import TRUSTED
+from app.lake.dictionary.zones import ZONES
 
 __all__ = [
     "DATASETS",

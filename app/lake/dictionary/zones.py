@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lake.catalog.model import Zone
+from app.lake.dictionary.entries import Zone
 
 ZONES: tuple[Zone, ...] = (
     Zone(

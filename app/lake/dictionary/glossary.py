@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lake.catalog.model import Term
+from app.lake.dictionary.entries import Term
 
 GLOSSARY: tuple[Term, ...] = (
     # The business's words.

@@ -1,4 +1,4 @@
-"""The shapes of the catalogue: zones, datasets, columns, keys and glossary terms."""
+"""The kinds of entry in the data dictionary: zones, datasets, columns, keys and glossary terms."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Everything the catalogue promises about one dataset."""
+    """Everything the dictionary promises about one dataset."""
 
     zone: str
     name: str

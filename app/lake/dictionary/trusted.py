@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.lake.catalog.model import Column, Dataset, ForeignKey
-from app.lake.catalog.refined import BUYER_TEAM, CUSTOMER_TEAM, MARKETPLACE_TEAM, PRICE, VEHICLE
+from app.lake.dictionary.entries import Column, Dataset, ForeignKey
+from app.lake.dictionary.refined import BUYER_TEAM, CUSTOMER_TEAM, MARKETPLACE_TEAM, PRICE, VEHICLE
 
 TO_CUSTOMER = ForeignKey(("customer_id",), "trusted.customer", ("customer_id",))
 

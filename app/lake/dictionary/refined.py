@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lake.catalog.model import Column, Dataset, ForeignKey
+from app.lake.dictionary.entries import Column, Dataset, ForeignKey
 
 CUSTOMER_TEAM = "Customer data team"
 MARKETPLACE_TEAM = "Marketplace data team"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lake.catalog.model import Column, Dataset
+from app.lake.dictionary.entries import Column, Dataset
 
 PLATFORM_TEAM = "Data platform team"
 TEXT = "VARCHAR"
