@@ -19,7 +19,7 @@ from app.grading.model import Exercise, GradeResult
 from app.grading.runtime import exercises_dir
 from app.grading.verify import verify
 from app.lake.browse import lake_dir, lake_is_built
-from app.lake.build import build_lake
+from app.lake.pipeline.build import build_lake
 
 
 def _exercise(root: Path, exercise_id: str) -> Exercise:

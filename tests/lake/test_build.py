@@ -7,16 +7,16 @@ import os
 import duckdb
 import pytest
 
-from app.lake import build as build_module
-from app.lake.build import build_lake
-from app.lake.check import check_lake
-from app.lake.database import open_lake, quoted
 from app.lake.dictionary import DATASETS, ZONES
-from app.lake.files import DATABASE, MANIFEST, data_files, sha256
-from app.lake.generate import generate
-from app.lake.measure import measure_dirt
-from app.lake.publish import builds_folder
-from app.lake.rules import PENDING_DAY
+from app.lake.pipeline import build as build_module
+from app.lake.pipeline.build import build_lake
+from app.lake.pipeline.check import check_lake
+from app.lake.pipeline.database import open_lake, quoted
+from app.lake.pipeline.files import DATABASE, MANIFEST, data_files, sha256
+from app.lake.pipeline.generate import generate
+from app.lake.pipeline.measure import measure_dirt
+from app.lake.pipeline.publish import builds_folder
+from app.lake.pipeline.timeline import PENDING_DAY
 
 pytestmark = pytest.mark.slow
 

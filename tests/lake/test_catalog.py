@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-from app.lake.check import check_dictionary
 from app.lake.dictionary import (
     DATASETS,
     FILE_FORMATS,
@@ -18,6 +17,7 @@ from app.lake.dictionary import (
     dataset,
     term,
 )
+from app.lake.pipeline.check import check_dictionary
 
 
 def test_zones_run_in_flow_order_and_only_user_is_writable():

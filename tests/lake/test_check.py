@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from app.lake.build import BuildResult, build_lake
-from app.lake.check import check_lake
-from app.lake.files import MANIFEST
+from app.lake.pipeline.build import BuildResult, build_lake
+from app.lake.pipeline.check import check_lake
+from app.lake.pipeline.files import MANIFEST
 
 pytestmark = pytest.mark.slow
 

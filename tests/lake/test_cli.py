@@ -7,7 +7,7 @@ import os
 import pytest
 
 from app.lake.browse import lake_dir
-from app.lake.files import MANIFEST
+from app.lake.pipeline.files import MANIFEST
 
 pytestmark = pytest.mark.slow
 

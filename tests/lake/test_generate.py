@@ -6,8 +6,9 @@ from collections import Counter
 
 import pytest
 
-from app.lake.generate import Generated, PlantedDirt, generate
-from app.lake.rules import PAGE_VIEW_DAILY_LIMIT, PENDING_DAY, PERIOD_END, RESPONSE_BURST_LIMIT
+from app.lake.pipeline.generate import Generated, PlantedDirt, generate
+from app.lake.pipeline.refining_sql import PAGE_VIEW_DAILY_LIMIT, RESPONSE_BURST_LIMIT
+from app.lake.pipeline.timeline import PENDING_DAY, PERIOD_END
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.lake.files import MANIFEST
-from app.lake.publish import (
+from app.lake.pipeline.files import MANIFEST
+from app.lake.pipeline.publish import (
     LakeError,
     build_lock,
     builds_folder,

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from app.lake.dictionary import DATASETS, ZONES, Dataset
-from app.lake.files import DATABASE, source_glob
+from app.lake.pipeline.files import DATABASE, source_glob
 
 ZONE_NAMES = tuple(zone.name for zone in ZONES)
 
@@ -30,7 +30,7 @@ def _sql_literal(text: str) -> str:
 
 
 def reader(lake: Path, ds: Dataset) -> str:
-    """The table function that reads a dataset's files with the catalogue's types."""
+    """The table function that reads a dataset's files with the dictionary's types."""
     files = _sql_literal(source_glob(lake, ds))
     if ds.file_format == "parquet":
         return f"read_parquet({files})"
@@ -88,5 +88,5 @@ def open_lake(lake: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
 
 
 def datasets_in(zone: str) -> list[Dataset]:
-    """The catalogue's datasets in one zone."""
+    """The dictionary's datasets in one zone."""
     return [ds for ds in DATASETS if ds.zone == zone]

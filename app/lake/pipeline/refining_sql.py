@@ -6,13 +6,6 @@ treats it: a row the check calls a bot is a row refined flags.
 
 from __future__ import annotations
 
-from datetime import date
-
-PERIOD_START = date(2023, 12, 1)
-PERIOD_END = date(2024, 5, 31)  # the last load date in raw
-PENDING_DAY = date(2024, 6, 1)  # delivered to transient, not landed yet
-RENAME_DAY = date(2024, 3, 1)  # Highlight is sold as Spotlight from this day
-
 # The name each product has been sold under, to its stable code.
 PRODUCT_CODES: tuple[tuple[str, str], ...] = (
     ("Standard", "standard"),
@@ -20,8 +13,6 @@ PRODUCT_CODES: tuple[tuple[str, str], ...] = (
     ("Spotlight", "spotlight"),
     ("Featured", "featured"),
 )
-OLD_NAME, NEW_NAME = "Highlight", "Spotlight"
-
 PLACEHOLDERS = ("", "N/A", "unknown", "0")
 BOT_AGENT_PATTERN = r"(bot|crawler|spider|headless|python-requests|curl/|scrapy)"
 # No person sends more than a handful of enquiries in a day, or loads this many pages.

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.lake.files import MANIFEST
+from app.lake.pipeline.files import MANIFEST
 
 
 class LakeError(Exception):

@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from app.lake import vocab
-from app.lake.market import LAST_DAY, Advert, Market
-from app.lake.rules import PERIOD_START
+from app.lake.pipeline import vocab
+from app.lake.pipeline.market import LAST_DAY, Advert, Market
+from app.lake.pipeline.timeline import PERIOD_START
 
 SESSIONS_PER_SCALE = 7000
 VISITORS_PER_SCALE = 2800

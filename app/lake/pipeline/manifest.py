@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.lake.files import MANIFEST
+from app.lake.pipeline.files import MANIFEST
 
 FORMAT = 1
 

@@ -17,13 +17,20 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake import transforms
-from app.lake.database import create_schemas, create_view, datasets_in, quoted, tables_read
 from app.lake.dictionary import DATASETS, dataset
-from app.lake.files import DATABASE, data_files, drop_name, parquet_path, partition, write_rows
-from app.lake.generate import Generated, PlantedDirt, generate
-from app.lake.manifest import Manifest, write_manifest
-from app.lake.publish import (
+from app.lake.pipeline import transforms
+from app.lake.pipeline.database import create_schemas, create_view, datasets_in, quoted, tables_read
+from app.lake.pipeline.files import (
+    DATABASE,
+    data_files,
+    drop_name,
+    parquet_path,
+    partition,
+    write_rows,
+)
+from app.lake.pipeline.generate import Generated, PlantedDirt, generate
+from app.lake.pipeline.manifest import Manifest, write_manifest
+from app.lake.pipeline.publish import (
     build_lock,
     current_build,
     discard,
@@ -31,8 +38,8 @@ from app.lake.publish import (
     new_build,
     publish,
 )
-from app.lake.rules import PERIOD_END
-from app.lake.transforms import Step
+from app.lake.pipeline.timeline import PERIOD_END
+from app.lake.pipeline.transforms import Step
 
 # Fixed, so the same rows always make the same file; the biggest datasets span several.
 ROW_GROUP_SIZE = 100_000

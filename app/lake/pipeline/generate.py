@@ -10,11 +10,11 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass
 
-from app.lake import deliveries, dirt
-from app.lake.deliveries import Delivery
-from app.lake.market import Market, simulate_market
-from app.lake.rules import NEW_NAME, OLD_NAME
-from app.lake.traffic import (
+from app.lake.pipeline import deliveries, dirt
+from app.lake.pipeline.deliveries import Delivery
+from app.lake.pipeline.market import Market, simulate_market
+from app.lake.pipeline.timeline import NEW_NAME, OLD_NAME
+from app.lake.pipeline.traffic import (
     bot_enquiries,
     bot_page_views,
     human_enquiries,

@@ -1,7 +1,7 @@
-"""Hold a built lake to the catalogue's promises; return what fails, change nothing.
+"""Hold a built lake to the data dictionary's promises; return what fails, change nothing.
 
 Keys are unique and present, foreign keys resolve (refined and trusted),
-columns are the catalogue's, lineage is what the build read, raw holds exactly
+columns are the dictionary's, lineage is what the build read, raw holds exactly
 the planted dirt, no personal data has escaped raw and transient, and every
 file is the one the build wrote.
 """
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import duckdb
 
-from app.lake.database import open_lake, quoted
 from app.lake.dictionary import DATASETS, ZONES, Dataset
-from app.lake.files import DATABASE, data_files
-from app.lake.generate import PlantedDirt
-from app.lake.manifest import Manifest, read_manifest
-from app.lake.measure import measure_dirt
+from app.lake.pipeline.database import open_lake, quoted
+from app.lake.pipeline.files import DATABASE, data_files
+from app.lake.pipeline.generate import PlantedDirt
+from app.lake.pipeline.manifest import Manifest, read_manifest
+from app.lake.pipeline.measure import measure_dirt
 
 PUBLISHED = ("refined", "trusted")  # the zones that promise keys and carry no personal data
 LANDING = ("transient", "raw")
@@ -88,7 +88,7 @@ def check_schemas(con: duckdb.DuckDBPyConnection) -> list[Failure]:
 
 
 def check_columns(con: duckdb.DuckDBPyConnection) -> tuple[list[Failure], list[Dataset]]:
-    """Each dataset is a readable view with the catalogue's columns; also returns the readable."""
+    """Each dataset is a readable view with the dictionary's columns; also returns the readable."""
     failures, readable = [], []
     for ds in DATASETS:
         try:
@@ -174,7 +174,7 @@ def check_foreign_keys(con: duckdb.DuckDBPyConnection, datasets: list[Dataset]) 
 
 
 def check_lineage(manifest: Manifest) -> list[Failure]:
-    """What each build step read is what the catalogue says the dataset is made from."""
+    """What each build step read is what the dictionary says the dataset is made from."""
     failures = []
     for ds in DATASETS:
         recorded = manifest.lineage.get(ds.qualified_name)

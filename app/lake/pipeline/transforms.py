@@ -1,8 +1,8 @@
-"""The pipelines from raw to refined and refined to trusted, one SQL query per dataset.
+"""The SQL from raw to refined and refined to trusted: one query (a Step) per dataset.
 
 Each query is the whole of its dataset's lineage: the build reads the tables a
 query names to record what the dataset was made from, and ``lake check``
-compares that with the catalogue. Every query ends in ORDER BY its primary key
+compares that with the dictionary. Every query ends in ORDER BY its primary key
 so the files come out byte for byte the same on every build.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.lake import rules
+from app.lake.pipeline import refining_sql
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Step:
 
 def _refined(salt: str) -> list[Step]:
     """The steps from raw to refined; ``salt`` keys the pseudonyms."""
-    ts = rules.parse_timestamp
+    ts = refining_sql.parse_timestamp
     price = "TRY_CAST(regexp_replace(trim({0}), '[£,]', '', 'g') AS DECIMAL(10,2))"
     return [
         Step(
@@ -60,8 +60,8 @@ def _refined(salt: str) -> list[Step]:
                 SELECT trim(advert_id) AS advert_id, trim(stock_id) AS stock_id,
                        trim(customer_id) AS customer_id, trim(product) AS product,
                        lower(trim(status)) AS status,
-                       try_strptime(published_at, '{rules.ISO_SECONDS}') AS published_at,
-                       try_strptime(withdrawn_at, '{rules.ISO_SECONDS}') AS withdrawn_at,
+                       try_strptime(published_at, '{refining_sql.ISO_SECONDS}') AS published_at,
+                       try_strptime(withdrawn_at, '{refining_sql.ISO_SECONDS}') AS withdrawn_at,
                        load_date
                 FROM raw.adverts
             ), first_landing AS (
@@ -74,7 +74,7 @@ def _refined(salt: str) -> list[Step]:
                     PARTITION BY advert_id ORDER BY load_date DESC, status DESC) = 1
             )
             SELECT latest.advert_id, stock_id, customer_id,
-                   {rules.product_code("product")} AS product_code, product_name_as_landed,
+                   {refining_sql.product_code("product")} AS product_code, product_name_as_landed,
                    published_at, withdrawn_at, first_loaded_on, load_date AS last_loaded_on
             FROM latest JOIN first_landing ON first_landing.advert_id = latest.advert_id
             ORDER BY advert_id""",
@@ -83,8 +83,8 @@ def _refined(salt: str) -> list[Step]:
             "refined.price_change",
             f"""
             SELECT trim(advert_id) AS advert_id, {price.format("price")} AS price_gbp,
-                   try_strptime(changed_at, '{rules.ISO_SECONDS}') AS changed_at,
-                   try_strptime(ingested_at, '{rules.ISO_SECONDS}') AS ingested_at,
+                   try_strptime(changed_at, '{refining_sql.ISO_SECONDS}') AS changed_at,
+                   try_strptime(ingested_at, '{refining_sql.ISO_SECONDS}') AS ingested_at,
                    min(load_date) AS load_date
             FROM raw.price_changes
             GROUP BY ALL
@@ -93,14 +93,14 @@ def _refined(salt: str) -> list[Step]:
         Step(
             "refined.response",
             f"""
-            WITH flagged AS ({rules.flagged_responses("raw.responses")})
+            WITH flagged AS ({refining_sql.flagged_responses("raw.responses")})
             SELECT response_id,
-                   CASE WHEN {rules.missing("advert_id")} THEN NULL ELSE trim(advert_id) END
+                   CASE WHEN {refining_sql.missing("advert_id")} THEN NULL ELSE trim(advert_id) END
                      AS advert_id,
                    lower(trim(channel)) AS channel,
                    {ts("received_at")} AS received_at,
                    received_at AS received_at_as_landed,
-                   {rules.pseudonym(salt, "sender")} AS buyer_key,
+                   {refining_sql.pseudonym(salt, "sender")} AS buyer_key,
                    user_agent,
                    ua_bot OR burst AS is_bot,
                    CASE WHEN ua_bot THEN 'automated user agent'
@@ -112,9 +112,9 @@ def _refined(salt: str) -> list[Step]:
         Step(
             "refined.page_view",
             f"""
-            WITH flagged AS ({rules.flagged_page_views("raw.page_views")})
+            WITH flagged AS ({refining_sql.flagged_page_views("raw.page_views")})
             SELECT event_id, event_ts AS event_time, event_day AS event_date,
-                   {rules.pseudonym(salt, "cookie_id")} AS visitor_id,
+                   {refining_sql.pseudonym(salt, "cookie_id")} AS visitor_id,
                    nullif(trim(advert_id), '') AS advert_id, page_type, referrer, user_agent,
                    ua_bot OR heavy AS is_bot,
                    CASE WHEN ua_bot THEN 'automated user agent'

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.lake.dictionary import dataset
-from app.lake.market import LAST_DAY, Customer, Market
-from app.lake.rules import NEW_NAME, OLD_NAME, PERIOD_END, PERIOD_START, RENAME_DAY
-from app.lake.traffic import Enquiry, PageLoad
+from app.lake.pipeline.market import LAST_DAY, Customer, Market
+from app.lake.pipeline.timeline import NEW_NAME, OLD_NAME, PERIOD_END, PERIOD_START, RENAME_DAY
+from app.lake.pipeline.traffic import Enquiry, PageLoad
 
 LONDON = ZoneInfo("Europe/London")
 EPOCH = datetime(1970, 1, 1)

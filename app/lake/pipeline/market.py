@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from app.lake import vocab
-from app.lake.rules import PENDING_DAY, PERIOD_START, RENAME_DAY
+from app.lake.pipeline import vocab
+from app.lake.pipeline.timeline import PENDING_DAY, PERIOD_START, RENAME_DAY
 
 CUSTOMERS_PER_SCALE = 220
 LAST_DAY = PENDING_DAY  # the market runs one day past raw, for the pending drop

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import duckdb
 
-from app.lake import rules
+from app.lake.pipeline import refining_sql
+from app.lake.pipeline.timeline import NEW_NAME, OLD_NAME
 
 ADVERT_IDS = "(SELECT trim(advert_id) FROM raw.adverts WHERE advert_id IS NOT NULL)"
-MISSING = rules.missing("advert_id")
+MISSING = refining_sql.missing("advert_id")
 BOT_VIEW = "ua_bot OR heavy"
 
 # For each source, the PlantedDirt amounts measured on it, as aggregates, so each
@@ -20,7 +21,7 @@ MEASURES: tuple[tuple[str, dict[str, str]], ...] = (
             "response_duplicates": "count(*) - count(DISTINCT response_id)",
             "response_missing_advert": f"count(*) FILTER (WHERE {MISSING})",
             "response_malformed_received_at": (
-                f"count(*) FILTER (WHERE {rules.malformed_timestamp('received_at')})"
+                f"count(*) FILTER (WHERE {refining_sql.malformed_timestamp('received_at')})"
             ),
             "response_orphan_advert": (
                 f"count(*) FILTER (WHERE NOT {MISSING} AND trim(advert_id) NOT IN {ADVERT_IDS})"
@@ -28,11 +29,11 @@ MEASURES: tuple[tuple[str, dict[str, str]], ...] = (
         },
     ),
     (
-        f"({rules.flagged_responses('raw.responses')})",
+        f"({refining_sql.flagged_responses('raw.responses')})",
         {"response_bots": "count(*) FILTER (WHERE ua_bot OR burst)"},
     ),
     (
-        f"({rules.flagged_page_views('raw.page_views')})",
+        f"({refining_sql.flagged_page_views('raw.page_views')})",
         {
             "page_view_bots": f"count(*) FILTER (WHERE {BOT_VIEW})",
             "page_view_bot_visitors": f"count(DISTINCT cookie_id) FILTER (WHERE {BOT_VIEW})",
@@ -42,8 +43,8 @@ MEASURES: tuple[tuple[str, dict[str, str]], ...] = (
         "raw.adverts",
         {
             "advert_duplicates": "count(*) - count(DISTINCT (advert_id, status))",
-            "advert_rows_highlight": f"count(*) FILTER (WHERE trim(product) = '{rules.OLD_NAME}')",
-            "advert_rows_spotlight": f"count(*) FILTER (WHERE trim(product) = '{rules.NEW_NAME}')",
+            "advert_rows_highlight": f"count(*) FILTER (WHERE trim(product) = '{OLD_NAME}')",
+            "advert_rows_spotlight": f"count(*) FILTER (WHERE trim(product) = '{NEW_NAME}')",
         },
     ),
     (

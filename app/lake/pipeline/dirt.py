@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from app.lake import vocab
-from app.lake.deliveries import Delivery, Landing, iso
-from app.lake.rules import PERIOD_END, PERIOD_START
+from app.lake.pipeline import vocab
+from app.lake.pipeline.deliveries import Delivery, Landing, iso
+from app.lake.pipeline.timeline import PERIOD_END, PERIOD_START
 
 
 def _amount(rng: random.Random, scale: int, fewest: int, most: int) -> int:
