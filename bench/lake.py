@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.lake.examples import EXAMPLES  # noqa: E402
+from app.lake.explore.examples import EXAMPLES  # noqa: E402
 from app.lake.pipeline.build import build_lake  # noqa: E402
 from bench.pages import percentile  # noqa: E402
 

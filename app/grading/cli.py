@@ -18,7 +18,7 @@ from app.grading.grade import grade
 from app.grading.model import Exercise, GradeResult
 from app.grading.runtime import exercises_dir
 from app.grading.verify import verify
-from app.lake.browse import lake_dir, lake_is_built
+from app.lake.location import lake_dir, lake_is_built
 from app.lake.pipeline.build import build_lake
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.lake.browse import lake_dir
+from app.lake.location import lake_dir
 
 log = logging.getLogger(__name__)
 _pool_lock = threading.Lock()  # two grading threads must not each start a pool

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from app.lake.browse import lake_dir
+from app.lake.location import lake_dir
 from app.lake.playground import Playground, PlaygroundSettings
 
 

@@ -17,14 +17,15 @@ from sqlalchemy import select
 from app.catalogue.svg import render_svg
 from app.extensions import db
 from app.lake import bp
-from app.lake.browse import lake_is_built, sample_rows
 from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
 from app.lake.engine import learner_key
 from app.lake.engine import playground as playground_engine
-from app.lake.examples import EXAMPLES
+from app.lake.explore.browse import sample_rows
+from app.lake.explore.examples import EXAMPLES
+from app.lake.explore.joins import example_sql, join_path
+from app.lake.explore.lineage import lineage_layout
 from app.lake.forms import MAX_SQL, JoinForm, QueryForm, dataset_choices
-from app.lake.joins import example_sql, join_path
-from app.lake.lineage import lineage_layout
+from app.lake.location import lake_is_built
 from app.lake.models import PlaygroundQuery
 
 

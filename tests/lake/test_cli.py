@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from app.lake.browse import lake_dir
+from app.lake.location import lake_dir
 from app.lake.pipeline.files import MANIFEST
 
 pytestmark = pytest.mark.slow

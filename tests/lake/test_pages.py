@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.lake.dictionary import DATASETS, GLOSSARY
-from app.lake.joins import example_sql, join_path
-from app.lake.lineage import lineage_layout, related
+from app.lake.explore.joins import example_sql, join_path
+from app.lake.explore.lineage import lineage_layout, related
 from app.lake.models import PlaygroundQuery
 from tests.factories import course_text, make_user, write_course
 

@@ -1,31 +1,15 @@
-"""Reading the built lake for the catalogue pages: sample rows, with personal data masked."""
+"""Reading the built lake for the dataset pages: sample rows, with personal data masked."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-from flask import current_app
 
 from app.lake.dictionary import Dataset
+from app.lake.location import lake_database, lake_is_built
 
 MASK = "•••"
-
-
-def lake_dir() -> Path:
-    """Where the lake is built: the ACADEMY_LAKE_DIR setting, else ``instance/lake``."""
-    configured = current_app.config.get("ACADEMY_LAKE_DIR")
-    return Path(configured or os.path.join(current_app.instance_path, "lake"))
-
-
-def lake_database() -> Path:
-    return lake_dir() / "lake.duckdb"
-
-
-def lake_is_built() -> bool:
-    return lake_database().is_file()
 
 
 @dataclass(frozen=True)
