@@ -32,6 +32,7 @@ def create_app(
 
     from app import security, templating
     from app.extensions import csrf, db, login_manager, migrate
+    from app.lake.engine import playground_engine
     from app.notifications.mail import dispatcher
 
     db.init_app(app)
@@ -40,6 +41,7 @@ def create_app(
     login_manager.init_app(app)
     security.init_app(app)
     dispatcher.init_app(app)
+    playground_engine.init_app(app)
     templating.init_app(app)
 
     from app.accounts.routes import bp as accounts_bp

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.lake.engine import playground_engine  # noqa: E402
 from app.lake.explore.examples import EXAMPLES  # noqa: E402
 from app.lake.pipeline.build import build_lake  # noqa: E402
 from bench.pages import percentile  # noqa: E402
@@ -86,8 +87,7 @@ def time_playground(lake: Path, workdir: Path, n: int) -> dict[str, dict]:
         click.echo(
             f"{name:<16} p50 {results[name]['p50_ms']:>6} ms   p95 {results[name]['p95_ms']:>6} ms"
         )
-    with app.app_context():
-        app.extensions["lake_playground"].close()
+    playground_engine.close(app)
     return results
 
 

@@ -18,8 +18,7 @@ from app.catalogue.svg import render_svg
 from app.extensions import db
 from app.lake import bp
 from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
-from app.lake.engine import learner_key
-from app.lake.engine import playground as playground_engine
+from app.lake.engine import learner_key, playground_engine
 from app.lake.explore.browse import sample_rows
 from app.lake.explore.examples import EXAMPLES
 from app.lake.explore.joins import example_sql, join_path
@@ -143,7 +142,7 @@ def playground():
         key = learner_key(current_user.id)
         if form.download.data:
             return _download(form.sql.data, key)
-        engine = playground_engine()
+        engine = playground_engine.get()
         result = (
             engine.explain(form.sql.data, key)
             if form.explain.data
@@ -162,7 +161,7 @@ def playground():
 
 
 def _download(sql: str, key: str):
-    export = playground_engine().csv(sql, key)
+    export = playground_engine.get().csv(sql, key)
     if not export.ok:
         flash(f"Could not download: {export.error.message}", "error")
         return redirect(url_for("lake.playground", sql=sql))
