@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from app.lake.location import lake_dir
 from app.lake.pipeline.files import MANIFEST
 
 pytestmark = pytest.mark.slow
@@ -16,15 +15,6 @@ def lake_cli(application, *args: str):
     """Run ``flask academy lake ...`` inside the app's context, as the flask command does."""
     with application.app_context():
         return application.test_cli_runner().invoke(args=["academy", "lake", *args])
-
-
-def test_the_lake_lives_in_the_instance_folder_unless_configured(make_app, tmp_path):
-    default = make_app(ACADEMY_LAKE_DIR=None)
-    with default.app_context():
-        assert lake_dir() == tmp_path / "instance" / "lake"
-    chosen = make_app(ACADEMY_LAKE_DIR=str(tmp_path / "elsewhere"))
-    with chosen.app_context():
-        assert lake_dir() == tmp_path / "elsewhere"
 
 
 def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_path):

@@ -10,15 +10,8 @@ import pytest
 
 from app.lake.playground import Playground
 from app.lake.playground.pool import Outcome, WorkerPool
-from tests.lake.test_playground_lake import build_lake
 
 RUNAWAY = "SELECT count(*) FROM range(10000000000) a, range(1000) b"
-
-
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    """One fake lake for the module."""
-    return build_lake(tmp_path_factory.mktemp("limits") / "instance")
 
 
 @pytest.fixture(scope="module")

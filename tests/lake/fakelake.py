@@ -1,7 +1,8 @@
-"""A tiny fake lake for the playground tests, and checks that it is what they assume.
+"""Test support: a tiny fake lake for the playground tests (checked by test_fakelake.py).
 
-The other playground test modules import ``build_lake`` from here; the lake
-is built with plain DuckDB so these tests do not depend on the lake builder.
+Built with plain DuckDB in a fake instance folder, so the playground's tests do
+not depend on the lake pipeline. Test modules import from here, never from
+one another.
 """
 
 from __future__ import annotations
@@ -80,21 +81,3 @@ def build_lake(instance: Path) -> FakeLake:
             f"read_parquet('{root}/trusted/advert/advert.parquet')"
         )
     return lake
-
-
-def test_the_fake_lake_has_the_five_zones_and_views_over_absolute_paths(tmp_path):
-    lake = build_lake(tmp_path / "instance")
-    with duckdb.connect(str(lake.lake_dir / "lake.duckdb"), read_only=True) as con:
-        schemas = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
-        assert set(ZONES) <= schemas
-        assert con.execute("SELECT count(*) FROM raw.x").fetchone() == (3,)
-        assert con.execute("SELECT count(*) FROM refined.y").fetchone() == (10,)
-        views = con.execute("SELECT sql FROM duckdb_views() WHERE NOT internal").fetchall()
-        assert all(str(lake.lake_dir) in sql for (sql,) in views)
-
-
-def test_the_fingerprint_notices_a_changed_file(tmp_path):
-    lake = build_lake(tmp_path / "instance")
-    before = lake.fingerprint()
-    (lake.lake_dir / "raw/x/x.csv").write_text("id\n")
-    assert lake.fingerprint() != before

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from app.lake.playground.sandbox import allowed_directories, open_sandbox, scratch_file
-from tests.lake.test_playground_lake import SECRET, build_lake
+from tests.lake.fakelake import SECRET, build_lake
 
 ME, OTHER = "cfg_alice", "cfg_bob"
 

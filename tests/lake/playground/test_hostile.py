@@ -12,15 +12,9 @@ import pytest
 
 from app.lake.playground import Playground
 from app.lake.playground.sandbox import scratch_file
-from tests.lake.test_playground_lake import SECRET, build_lake
+from tests.lake.fakelake import SECRET
 
 ME, OTHER = "mallory", "bob"
-
-
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    """One fake lake for the module."""
-    return build_lake(tmp_path_factory.mktemp("hostile") / "instance")
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,7 @@ from app.lake.playground import Playground
 from app.lake.playground.confine import landlock_abi
 from app.lake.playground.runner import run_sql
 from app.lake.playground.sandbox import scratch_file
-from tests.lake.test_playground_lake import build_lake
-
-
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    """One fake lake for the module."""
-    return build_lake(tmp_path_factory.mktemp("playground") / "instance")
+from tests.lake.fakelake import build_lake
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 
 from app.lake.playground.confine import landlock_abi
 from app.lake.playground.protocol import settings_to_dict
-from tests.lake.test_playground_lake import SECRET, build_lake
+from tests.lake.fakelake import SECRET, build_lake
 
 pytestmark = pytest.mark.skipif(landlock_abi() == 0, reason="Landlock is not available here")
 
