@@ -1,8 +1,15 @@
-"""Time, memory, size and concurrency limits: a runaway query stays contained."""
+"""Time, memory, size and concurrency limits: a runaway query stays contained.
+
+No verdict here reads the clock: each test asserts what the code enforces
+(which limit stopped a query and what it said, which worker was killed and
+replaced, who got an answer while whom was still running). How long a query
+takes is measured by bench/lake.py instead.
+"""
 
 from __future__ import annotations
 
-import statistics
+import re
+import signal
 import threading
 import time
 
@@ -25,20 +32,30 @@ def playground(lake):
         yield engine
 
 
-def timed(call, *args):
-    """Call and time: the result and the seconds it took."""
-    started = time.monotonic()
-    result = call(*args)
-    return result, time.monotonic() - started
+def wait_until(condition, seconds: float = 10.0) -> None:
+    """Poll until ``condition()`` holds; fail if it still does not after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.01)
 
 
-def test_a_runaway_query_is_stopped_at_the_time_limit_and_the_pool_answers_next(playground):
-    result, took = timed(playground.run, RUNAWAY, "alice")
+def idle_workers(pool: WorkerPool) -> int:
+    """How many of the pool's workers wait for a request."""
+    return pool._idle.qsize()
+
+
+def test_a_runaway_query_is_stopped_by_its_own_time_limit_and_the_pool_answers_next(playground):
+    replaced = playground.replaced_workers
+    result = playground.run(RUNAWAY, "alice")
     assert result.error.kind == "timeout"
-    assert result.error.message.startswith("Stopped after 1.0 s")
-    assert 0.9 <= took < 3.0
-    after, took = timed(playground.run, "SELECT count(*) FROM raw.x", "alice")
-    assert after.rows == [[3]] and took < 1.0
+    limit = r"Stopped after \d+\.\d s: the playground's time limit is 1 s per query\."
+    assert re.match(limit, result.error.message), result.error.message
+    # DuckDB's interrupt stopped it: the worker was not killed, so it answers next.
+    assert "ended by force" not in result.error.message
+    assert playground.replaced_workers == replaced
+    after = playground.run("SELECT count(*) FROM raw.x", "alice")
+    assert after.rows == [[3]]
 
 
 def test_a_recursive_query_without_end_is_stopped(playground):
@@ -71,32 +88,49 @@ def test_a_full_scratch_space_is_reported_and_recovers(playground):
     assert playground.run("CREATE TABLE user.small AS SELECT 1 AS one", "carol").error is None
 
 
-def test_a_runaway_query_does_not_hold_up_another_learner(playground):
-    slow = threading.Thread(target=playground.run, args=(RUNAWAY, "alice"))
-    slow.start()
-    try:
-        time.sleep(0.1)
-        result, took = timed(playground.run, "SELECT count(*) FROM raw.x", "dave")
-        assert result.rows == [[3]] and took < 0.5
-    finally:
-        slow.join()
+@pytest.mark.slow
+def test_a_runaway_query_does_not_hold_up_another_learner(lake):
+    # Alice's query may run for a minute: Dave must get his answer while it still runs.
+    finished = []
+    with Playground(lake.settings(timeout_s=60, kill_grace_s=0.5)) as engine:
+        engine.start()
+        slow = threading.Thread(target=lambda: finished.append(engine.run(RUNAWAY, "alice")))
+        slow.start()
+        wait_until(lambda: idle_workers(engine._pool) == 1)  # alice's query has its worker
+        result = engine.run("SELECT count(*) FROM raw.x", "dave")
+        assert result.rows == [[3]]
+        assert slow.is_alive() and finished == []
+    slow.join()  # closing the playground ended alice's query
+    assert finished[0].error is not None
 
 
-def test_the_process_hop_costs_well_under_100_ms(playground):
-    for _ in range(3):
-        playground.run("SELECT 1", "erin")
-    times = sorted(timed(playground.run, "SELECT * FROM raw.x", "erin")[1] for _ in range(30))
-    p95 = times[int(len(times) * 0.95) - 1]
-    assert statistics.median(times) < 0.1 and p95 < 0.25, times
+def test_answers_come_back_to_whoever_asked_in_the_order_they_asked(playground):
+    answers: dict[str, list] = {}
+
+    def ask(key: str) -> None:
+        answers[key] = [
+            playground.run(f"SELECT {n} AS n, '{key}' AS who", key).rows for n in range(15)
+        ]
+
+    askers = [threading.Thread(target=ask, args=(key,)) for key in ("erin", "frank")]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    for key in ("erin", "frank"):
+        assert answers[key] == [[[n, key]] for n in range(15)]
 
 
 def test_a_worker_that_overruns_the_hard_deadline_is_killed_and_replaced(lake):
     pool = WorkerPool(lake.settings(timeout_s=5, workers=1, kill_grace_s=0.2))
     try:
         assert pool.request({"op": "run", "sql": "SELECT 1", "key": "k"}, 5).failure is None
-        outcome, took = timed(pool.request, {"op": "run", "sql": RUNAWAY, "key": "k"}, 0.1)
-        assert outcome.failure == "killed" and took < 2
-        assert pool.replaced == 1
+        (first,) = pool._workers
+        # The pool's deadline (0.1 s + 0.2 s grace) comes long before the worker's own (5 s).
+        outcome = pool.request({"op": "run", "sql": RUNAWAY, "key": "k"}, 0.1)
+        assert outcome.failure == "killed"
+        assert first.process.returncode == -signal.SIGKILL
+        assert pool.replaced == 1 and first not in pool._workers
         again = pool.request({"op": "run", "sql": "SELECT 42 AS n", "key": "k"}, 5)
         assert again.result["rows"] == [[42]]
     finally:
@@ -111,7 +145,7 @@ def test_a_busy_pool_says_so_instead_of_queueing_forever(lake):
             target=pool.request, args=({"op": "run", "sql": RUNAWAY, "key": "k"}, 2)
         )
         slow.start()
-        time.sleep(0.2)
+        wait_until(lambda: idle_workers(pool) == 0)  # the runaway has the only worker
         assert pool.request({"op": "run", "sql": "SELECT 1", "key": "j"}, 2).failure == "busy"
         slow.join()
     finally:
@@ -123,6 +157,7 @@ def test_the_web_layer_gets_results_for_pool_failures(playground, monkeypatch):
         monkeypatch.setattr(playground._pool, "request", lambda *a, f=failure: Outcome(failure=f))
         result = playground.run("SELECT 1", "alice")
         assert result.error.kind == kind
+        assert ("ended by force" in result.error.message) == (failure == "killed")
         assert playground.csv("SELECT 1", "alice").error.kind == kind
 
 
