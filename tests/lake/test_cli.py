@@ -8,8 +8,6 @@ import pytest
 
 from app.lake.pipeline.files import MANIFEST
 
-pytestmark = pytest.mark.slow
-
 
 def lake_cli(application, *args: str):
     """Run ``flask academy lake ...`` inside the app's context, as the flask command does."""
@@ -17,6 +15,7 @@ def lake_cli(application, *args: str):
         return application.test_cli_runner().invoke(args=["academy", "lake", *args])
 
 
+@pytest.mark.slow
 def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_path):
     target = tmp_path / "lake"
     application = make_app(ACADEMY_LAKE_DIR=str(target))
@@ -38,6 +37,7 @@ def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_pa
     assert "check(s) failed for" in broken.output
 
 
+@pytest.mark.slow
 def test_check_passes_on_a_built_lake(make_app, built_lake):
     result = lake_cli(make_app(ACADEMY_LAKE_DIR=str(built_lake.lake)), "check")
     assert result.exit_code == 0, result.output

@@ -18,8 +18,6 @@ from app.lake.pipeline.measure import measure_dirt
 from app.lake.pipeline.publish import builds_folder
 from app.lake.pipeline.timeline import PENDING_DAY
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def twin(tmp_path_factory):
@@ -89,6 +87,7 @@ def test_the_build_records_the_catalogues_lineage(built_lake):
     assert built_lake.lineage == {ds.qualified_name: list(ds.lineage) for ds in DATASETS}
 
 
+@pytest.mark.slow
 def test_raw_holds_exactly_the_dirt_the_generator_planted(built_lake):
     planted = generate(42, 1).dirt
     with open_lake(built_lake.lake) as con:
@@ -131,6 +130,7 @@ def test_personal_data_stays_in_raw_and_transient(built_lake):
     assert emails > 0
 
 
+@pytest.mark.slow
 def test_same_seed_and_scale_build_byte_identical_files(built_lake, twin):
     ours, theirs = data_files(built_lake.lake), data_files(twin.lake)
     assert len(ours) > 500
@@ -138,6 +138,7 @@ def test_same_seed_and_scale_build_byte_identical_files(built_lake, twin):
     assert sha256(built_lake.lake / MANIFEST) == sha256(twin.lake / MANIFEST)
 
 
+@pytest.mark.slow
 def test_another_seed_builds_different_files(built_lake, fresh_lake):
     other = fresh_lake(seed=7)
     ours, theirs = data_files(built_lake.lake), data_files(other.lake)
@@ -146,6 +147,7 @@ def test_another_seed_builds_different_files(built_lake, fresh_lake):
     assert sum(ours[p] != theirs[p] for p in ours) > len(ours) * 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("interruption", [RuntimeError("disk full"), KeyboardInterrupt()])
 def test_a_failed_build_leaves_the_previous_lake_intact(twin, monkeypatch, interruption):
     before = data_files(twin.lake)
@@ -166,6 +168,7 @@ def test_a_failed_build_leaves_the_previous_lake_intact(twin, monkeypatch, inter
     assert sorted(builds_folder(twin.lake).iterdir()) == builds_before  # half a build is gone
 
 
+@pytest.mark.slow
 def test_a_lake_open_for_reading_survives_a_rebuild(twin):
     first = twin.lake.resolve()
     with duckdb.connect(str(twin.lake / DATABASE), read_only=True) as reader:

@@ -15,8 +15,6 @@ from app.lake.pipeline.build import BuildResult, build_lake
 from app.lake.pipeline.check import check_lake
 from app.lake.pipeline.files import MANIFEST
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def damaged(tmp_path_factory) -> BuildResult:
@@ -48,10 +46,12 @@ def messages(lake: Path) -> list[str]:
     return [str(failure) for failure in check_lake(lake)]
 
 
+@pytest.mark.slow
 def test_a_fresh_lake_keeps_every_promise(built_lake):
     assert check_lake(built_lake.lake) == []
 
 
+@pytest.mark.slow
 def test_repeated_keys_in_trusted_are_reported(damaged):
     path = damaged.lake / "trusted/customer/customer.parquet"
     with restored(path):
@@ -65,6 +65,7 @@ def test_repeated_keys_in_trusted_are_reported(damaged):
     )
 
 
+@pytest.mark.slow
 def test_a_deleted_file_is_reported(damaged):
     path = damaged.lake / "trusted/product/product.parquet"
     with restored(path):
@@ -74,6 +75,7 @@ def test_a_deleted_file_is_reported(damaged):
     assert any(m.startswith("trusted.product: cannot be read") for m in found)
 
 
+@pytest.mark.slow
 def test_an_extra_duplicate_planted_in_raw_is_reported(damaged):
     path = damaged.lake / "raw/responses/load_date=2024-02-14/responses_2024-02-14.json"
     planted = damaged.dirt.response_duplicates
@@ -86,6 +88,7 @@ def test_an_extra_duplicate_planted_in_raw_is_reported(damaged):
     assert any("raw.responses: has" in m for m in found)
 
 
+@pytest.mark.slow
 def test_an_orphan_foreign_key_in_trusted_is_reported(damaged):
     path = damaged.lake / "trusted/response/response.parquet"
     with restored(path):
@@ -98,6 +101,7 @@ def test_an_orphan_foreign_key_in_trusted_is_reported(damaged):
     assert "trusted.response: 1 rows have a advert_id not in trusted.advert, e.g. A0000000" in found
 
 
+@pytest.mark.slow
 def test_personal_data_leaking_into_trusted_is_reported(damaged):
     path = damaged.lake / "trusted/response/response.parquet"
     with restored(path):
@@ -108,6 +112,7 @@ def test_personal_data_leaking_into_trusted_is_reported(damaged):
     assert any(m.startswith("trusted.response: buyer_email holds") for m in found)
 
 
+@pytest.mark.slow
 def test_a_changed_type_in_trusted_is_reported(damaged):
     path = damaged.lake / "trusted/customer/customer.parquet"
     with restored(path):
@@ -119,6 +124,7 @@ def test_a_changed_type_in_trusted_is_reported(damaged):
     assert "trusted.customer: advert_allowance is VARCHAR, the catalogue says INTEGER" in found
 
 
+@pytest.mark.slow
 def test_lineage_that_differs_from_the_catalogue_is_reported(damaged):
     path = damaged.lake / MANIFEST
     with restored(path):
@@ -132,6 +138,7 @@ def test_lineage_that_differs_from_the_catalogue_is_reported(damaged):
     ]
 
 
+@pytest.mark.slow
 def test_a_file_the_build_did_not_write_is_reported(damaged):
     stray = damaged.lake / "raw/responses/load_date=2024-02-14/by_hand.json"
     stray.write_text("")
@@ -144,6 +151,7 @@ def test_a_file_the_build_did_not_write_is_reported(damaged):
     ]
 
 
+@pytest.mark.slow
 def test_a_broken_manifest_is_reported(damaged):
     path = damaged.lake / MANIFEST
     with restored(path):

@@ -10,8 +10,6 @@ from app.lake.pipeline.generate import Generated, PlantedDirt, generate
 from app.lake.pipeline.refining_sql import PAGE_VIEW_DAILY_LIMIT, RESPONSE_BURST_LIMIT
 from app.lake.pipeline.timeline import PENDING_DAY, PERIOD_END
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def generated() -> Generated:
@@ -22,12 +20,14 @@ def _rows(found: Generated) -> dict[str, dict]:
     return {name: delivery.by_day() for name, delivery in found.deliveries.items()}
 
 
+@pytest.mark.slow
 def test_same_seed_and_scale_give_the_same_rows_and_dirt(generated):
     again = generate(seed=42, scale=1)
     assert again.dirt == generated.dirt
     assert _rows(again) == _rows(generated)
 
 
+@pytest.mark.slow
 def test_another_seed_gives_other_rows(generated):
     other = generate(seed=7, scale=1)
     assert _rows(other)["responses"] != _rows(generated)["responses"]
@@ -39,6 +39,7 @@ def test_scale_must_be_positive():
         generate(seed=42, scale=0)
 
 
+@pytest.mark.slow
 def test_scale_one_is_small_but_realistic(generated):
     landed = {name: len(d.landed()) for name, d in generated.deliveries.items()}
     customers = {
@@ -53,6 +54,7 @@ def test_scale_one_is_small_but_realistic(generated):
     assert 2_000 <= landed["responses"] <= 9_000
 
 
+@pytest.mark.slow
 def test_scale_two_has_about_twice_the_rows(generated):
     double = generate(seed=42, scale=2)
     for name, delivery in generated.deliveries.items():
@@ -62,12 +64,14 @@ def test_scale_two_has_about_twice_the_rows(generated):
         assert 1.3 <= getattr(double.dirt, field) / amount <= 2.9, field
 
 
+@pytest.mark.slow
 def test_every_kind_of_dirt_is_planted(generated):
     dirt = generated.dirt
     assert all(amount > 0 for amount in dirt.as_dict().values())
     assert set(dirt.as_dict()) == set(PlantedDirt.__dataclass_fields__)
 
 
+@pytest.mark.slow
 def test_the_renamed_product_appears_under_both_names_either_side_of_the_day(generated):
     products = Counter()
     for landing in generated.deliveries["adverts"].landed():
@@ -81,6 +85,7 @@ def test_the_renamed_product_appears_under_both_names_either_side_of_the_day(gen
     assert products["Spotlight"] == generated.dirt.advert_rows_spotlight
 
 
+@pytest.mark.slow
 def test_people_stay_inside_the_limits_bots_break(generated):
     per_sender_day = Counter()
     for landing in generated.deliveries["responses"].landed():
@@ -96,6 +101,7 @@ def test_people_stay_inside_the_limits_bots_break(generated):
     assert max(views.values()) < PAGE_VIEW_DAILY_LIMIT
 
 
+@pytest.mark.slow
 def test_only_the_pending_day_is_left_for_transient(generated):
     for delivery in generated.deliveries.values():
         assert max(landing.load_date for landing in delivery.landings) <= PENDING_DAY

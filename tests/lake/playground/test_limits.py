@@ -137,6 +137,7 @@ def test_a_worker_that_overruns_the_hard_deadline_is_killed_and_replaced(lake):
         pool.close()
 
 
+@pytest.mark.slow
 def test_a_busy_pool_says_so_instead_of_queueing_forever(lake):
     pool = WorkerPool(lake.settings(timeout_s=2, workers=1, queue_timeout_s=0.2))
     try:
