@@ -1,11 +1,15 @@
 """The shape of app/lake, read from its source with ``ast``: no import cycle, no look-alike names.
 
+Also: imports inside functions say why they are there, and settings are read
+as ``config["KEY"]``, declared once in ``Config``.
+
 The import graph has an edge from a module to each module of app/lake it
 imports at module level (class bodies included, function bodies not: those
 run once everything is loaded). ``from package import name`` is an edge to
-``package.name`` when that is a module, else to ``package``. A package is not
-counted as importing its own submodules' parent: Python runs the parent's
-``__init__`` first, and that is only a cycle if the ``__init__`` imports back.
+``package.name`` when that is a module, else to ``package``. Importing a
+submodule is not counted as importing its package too: Python runs the
+package's ``__init__`` first, which is a cycle only if that ``__init__``
+imports the submodule back, and then the graph has both edges.
 """
 
 from __future__ import annotations
@@ -96,6 +100,31 @@ def test_the_graph_sees_the_imports_it_should():
     assert "app.lake.pipeline.refining_sql" in graph["app.lake.pipeline.transforms"]
     assert "app.lake.playground.types" in graph["app.lake.playground.filter"]  # from pkg import mod
     assert "app.lake.dictionary.entries" in graph["app.lake.dictionary"]
+
+
+def test_imports_inside_functions_say_why():
+    for path in modules().values():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    assert _explained(lines, node.lineno - 1), (
+                        f"{path.relative_to(ROOT)}:{node.lineno}"
+                    )
+
+
+def _explained(lines: list[str], index: int) -> bool:
+    """A comment on the import's line, or above it past blank lines and other imports."""
+    while index >= 0:
+        text = lines[index].strip()
+        if "#" in text:
+            return True
+        if text and not text.startswith(("import ", "from ")):
+            return False
+        index -= 1
+    return False
 
 
 def test_a_cycle_is_found_and_shown_in_order():
