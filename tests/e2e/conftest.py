@@ -17,7 +17,6 @@ from app.authoring.sync import sync_courses
 from app.config import PROJECT_ROOT
 from app.enrolment.demo import ensure_demo_sessions
 from app.extensions import db
-from app.lake.engine import playground_engine
 from tests.conftest import USING_POSTGRES
 
 CHROMIUM_FLAGS = [
@@ -70,7 +69,9 @@ def live_server(make_app, tmp_path: Path, e2e_lake: Path):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-    playground_engine.close(app)
+    engine = app.extensions.get("lake_playground")
+    if engine is not None:
+        engine.close()
 
 
 @pytest.fixture(scope="session")

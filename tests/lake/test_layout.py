@@ -1,7 +1,6 @@
 """The shape of app/lake, read from its source with ``ast``: no import cycle, no look-alike names.
 
-Also: imports inside functions say why they are there, and settings are read
-as ``config["KEY"]``, declared once in ``Config``.
+Also: imports inside functions say why they are there.
 
 The import graph has an edge from a module to each module of app/lake it
 imports at module level (class bodies included, function bodies not: those
@@ -19,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import app.lake
-from app.config import Config
 
 PACKAGE = "app.lake"
 ROOT = Path(app.lake.__file__).parent
@@ -136,31 +134,3 @@ def test_no_two_lake_modules_are_named_alike():
     names = [path.stem for path in ROOT.rglob("*.py") if path.stem != "__init__"]
     folded = sorted(name.removesuffix("s") for name in names)
     assert len(set(folded)) == len(folded), [n for n in set(folded) if folded.count(n) > 1]
-
-
-def config_reads() -> Iterator[tuple[Path, ast.AST]]:
-    """Every ``<...>config.get(...)`` call and ``<...>config[...]`` read in app/lake."""
-    for path in modules().values():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr == "get" and _is_config(node.func.value):
-                    yield path, node
-            elif isinstance(node, ast.Subscript) and _is_config(node.value):
-                yield path, node
-
-
-def _is_config(node: ast.AST) -> bool:
-    """``config`` or ``something.config``."""
-    return (isinstance(node, ast.Name) and node.id == "config") or (
-        isinstance(node, ast.Attribute) and node.attr == "config"
-    )
-
-
-def test_settings_are_declared_in_config_and_read_without_a_second_default():
-    reads = list(config_reads())
-    assert reads, "the lake reads its settings somewhere"
-    for path, node in reads:
-        where = f"{path.relative_to(ROOT)}:{node.lineno}"
-        assert isinstance(node, ast.Subscript), f"{where}: config.get() repeats a default"
-        key = node.slice.value if isinstance(node.slice, ast.Constant) else None
-        assert key and hasattr(Config, key), f"{where}: {key!r} is not declared in Config"
