@@ -41,8 +41,8 @@ def create_app(
     login_manager.init_app(app)
     security.init_app(app)
     dispatcher.init_app(app)
-    playground_engine.init_app(app)
     templating.init_app(app)
+    playground_engine.init_app(app)
 
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
