@@ -1,4 +1,4 @@
-"""The catalogue: the zones, the datasets the courses teach with, and the glossary."""
+"""The data dictionary: the zones, the datasets the courses teach with, and the glossary."""
 
 from __future__ import annotations
 
