@@ -34,6 +34,7 @@ def create_app(
     from app.extensions import csrf, db, login_manager, migrate
     from app.grading.queue import celery_apps, grading_queues
     from app.grading.runtime import kernel_pools
+    from app.lake.engine import playground_engine
     from app.notifications.mail import dispatcher
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def create_app(
     celery_apps.init_app(app)
     grading_queues.init_app(app)
     templating.init_app(app)
+    playground_engine.init_app(app)
 
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp

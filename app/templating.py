@@ -12,7 +12,7 @@ def persona_name(slug: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from app.lake.links import glossary_anchor
+    from app.lake.explore.links import glossary_anchor
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["persona_name"] = persona_name

@@ -35,7 +35,7 @@ from app import create_app  # noqa: E402
 from app.config import PROJECT_ROOT  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.grading.models import Submission  # noqa: E402
-from app.lake.build import build_lake  # noqa: E402
+from app.lake.pipeline.build import build_lake  # noqa: E402
 from bench.nbgrader_baseline import run_autograde  # noqa: E402
 from bench.pages import percentile  # noqa: E402
 

@@ -1,10 +1,11 @@
-"""Benchmark: building the lake, and playground latency through the real web endpoint.
+"""Benchmark: building the lake, the playground's process hop, and its latency on the web.
 
     python bench/lake.py                   # scale 1 and 10 builds, playground at scale 1
     python bench/lake.py --scales 1 --requests 30
 
-Playground latency is the whole POST /lake/playground request: form, sandboxed
-worker process, DuckDB, result page.
+The process hop is one trivial query through ``Playground.run``: the filter,
+the trip to a sandboxed worker process and back, a fresh locked DuckDB. Playground
+latency is the whole POST /lake/playground request: form, worker, DuckDB, result page.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.lake.build import build_lake  # noqa: E402
-from app.lake.examples import EXAMPLES  # noqa: E402
+from app.lake.engine import playground_engine  # noqa: E402
+from app.lake.explore.examples import EXAMPLES  # noqa: E402
+from app.lake.pipeline.build import build_lake  # noqa: E402
+from app.lake.playground import Playground, PlaygroundSettings  # noqa: E402
 from bench.pages import percentile  # noqa: E402
 
 QUERIES = {
@@ -43,6 +46,24 @@ def time_builds(workdir: Path, scales: list[int]) -> dict[int, float]:
         results[scale] = round(time.perf_counter() - start, 2)
         click.echo(f"scale {scale:>3}: built in {results[scale]} s")
     return results
+
+
+def time_process_hop(lake: Path, workdir: Path, n: int) -> dict[str, float]:
+    """p50/p95 of ``SELECT 1`` through the playground's worker pool, without the web layer."""
+    settings = PlaygroundSettings(lake_dir=lake, scratch_dir=workdir / "hop-scratch")
+    with Playground(settings) as playground:
+        for _ in range(3):  # the first queries boot the worker processes
+            playground.run("SELECT 1", "bench")
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            result = playground.run("SELECT 1", "bench")
+            times.append((time.perf_counter() - start) * 1000)
+            if result.error:
+                raise SystemExit(f"the process hop failed: {result.error.message}")
+    hop = {"p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+    click.echo(f"process hop      p50 {hop['p50_ms']:>6} ms   p95 {hop['p95_ms']:>6} ms")
+    return hop
 
 
 def time_playground(lake: Path, workdir: Path, n: int) -> dict[str, dict]:
@@ -86,8 +107,7 @@ def time_playground(lake: Path, workdir: Path, n: int) -> dict[str, dict]:
         click.echo(
             f"{name:<16} p50 {results[name]['p50_ms']:>6} ms   p95 {results[name]['p95_ms']:>6} ms"
         )
-    with app.app_context():
-        app.extensions["lake_playground"].close()
+    playground_engine.close(app)
     return results
 
 
@@ -100,10 +120,12 @@ def main(scales: str, n: int, out: Path | None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="academy-lake-bench-"))
     scale_list = [int(s) for s in scales.split(",")]
     builds = time_builds(workdir, scale_list)
+    hop = time_process_hop(workdir / f"lake-{scale_list[0]}", workdir, n)
     queries = time_playground(workdir / f"lake-{scale_list[0]}", workdir, n)
     report = {
         "python": platform.python_version(),
         "build_seconds": builds,
+        "process_hop": hop,
         "playground_scale": scale_list[0],
         "playground": queries,
     }

@@ -151,6 +151,6 @@ def built_lake(tmp_path_factory: pytest.TempPathFactory):
     Shared by the lake, grading and browser tests; never modify it (tests that
     change a lake build their own).
     """
-    from app.lake.build import build_lake
+    from app.lake.pipeline.build import build_lake
 
     return build_lake(tmp_path_factory.mktemp("shared") / "lake", seed=42, scale=1)

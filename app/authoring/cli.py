@@ -13,7 +13,7 @@ from app.authoring.sync import SyncRefused, module_resolver, sync_courses
 from app.demand.services import announce_published
 from app.extensions import db
 from app.grading.cli import check_exercises
-from app.lake.links import LINK_KINDS, RESOLVERS
+from app.lake.explore.links import LINK_KINDS, RESOLVERS
 
 courses_option = click.option(
     "--courses",

@@ -24,8 +24,8 @@ from app.grading.grader.grade import grade
 from app.grading.grader.results import GradeResult
 from app.grading.runtime import exercises_dir
 from app.grading.sandbox.choose import choose_executor
-from app.lake.browse import lake_dir, lake_is_built
-from app.lake.build import build_lake
+from app.lake.location import lake_dir, lake_is_built
+from app.lake.pipeline.build import build_lake
 
 
 def _exercise(root: Path, exercise_id: str) -> Exercise:

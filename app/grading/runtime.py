@@ -20,7 +20,7 @@ from app.grading.sandbox import command
 from app.grading.sandbox.choose import sandboxed
 from app.grading.sandbox.contract import BWRAP, Limits
 from app.grading.sandbox.pool import KernelPool
-from app.lake.browse import lake_dir
+from app.lake.location import lake_dir
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import time
 
 import click
 
-from app.lake.browse import lake_dir
-from app.lake.build import build_lake, step_names
-from app.lake.check import check_lake
-from app.lake.publish import LakeError
+from app.lake.location import lake_dir
+from app.lake.pipeline.build import build_lake, step_names
+from app.lake.pipeline.check import check_lake
+from app.lake.pipeline.publish import LakeError
 
 
 @click.group("lake")

@@ -1,4 +1,11 @@
-"""The playground engine this process shares: one pool of sandboxed DuckDB workers."""
+"""The playground each web process shares: one pool of sandboxed DuckDB workers per app.
+
+``playground_engine.init_app(app)`` (called by ``create_app``) makes the app's
+``Playground`` from its settings and closes it when the process exits. No
+worker process starts then: the pool starts its workers on the first query, so
+commands and tests that never query start none, and a server that forks after
+``create_app`` starts them in each child that serves a query.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +15,52 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from app.lake.browse import lake_dir
+from app.lake.location import lake_dir
 from app.lake.playground import Playground, PlaygroundSettings
+
+EXTENSION_KEY = "lake_playground"
 
 
 def settings_for(app: Flask) -> PlaygroundSettings:
-    """Limits from the app's settings, paths from its instance folder."""
+    """Limits from the app's settings, paths from its instance folder unless configured."""
     config = app.config
-    scratch = config.get("ACADEMY_SCRATCH_DIR") or os.path.join(app.instance_path, "scratch")
+    scratch = config["ACADEMY_SCRATCH_DIR"]  # None: in the instance folder
     return PlaygroundSettings(
-        lake_dir=lake_dir(),
-        scratch_dir=Path(scratch),
-        timeout_s=float(config.get("ACADEMY_QUERY_TIMEOUT", 5.0)),
-        memory_limit=str(config.get("ACADEMY_QUERY_MEMORY", "256MB")),
-        max_rows=int(config.get("ACADEMY_QUERY_MAX_ROWS", 500)),
-        workers=int(config.get("ACADEMY_QUERY_WORKERS", 2)),
-        require_confinement=bool(config.get("ACADEMY_REQUIRE_CONFINEMENT", False)),
+        lake_dir=lake_dir(app),
+        scratch_dir=Path(scratch or os.path.join(app.instance_path, "scratch")),
+        timeout_s=float(config["ACADEMY_QUERY_TIMEOUT"]),
+        memory_limit=str(config["ACADEMY_QUERY_MEMORY"]),
+        max_rows=int(config["ACADEMY_QUERY_MAX_ROWS"]),
+        workers=int(config["ACADEMY_QUERY_WORKERS"]),
+        require_confinement=bool(config["ACADEMY_REQUIRE_CONFINEMENT"]),
     )
 
 
-def playground() -> Playground:
-    """The process's playground, started on first use (workers are separate processes)."""
-    app = current_app._get_current_object()
-    engine = app.extensions.get("lake_playground")
-    if engine is None:
-        engine = Playground(settings_for(app))
-        app.extensions["lake_playground"] = engine
-        atexit.register(engine.close)
-    return engine
+class PlaygroundEngine:
+    """Wires a playground into each app; its workers start with the first query."""
+
+    def init_app(self, app: Flask) -> None:
+        """Make ``app``'s playground (no worker starts yet) and close it at exit."""
+        if EXTENSION_KEY in app.extensions:
+            return
+        playground = Playground(settings_for(app))
+        app.extensions[EXTENSION_KEY] = playground
+        atexit.register(playground.close)
+
+    @staticmethod
+    def get(app: Flask | None = None) -> Playground:
+        """The playground of ``app``, or of the current app."""
+        return (app or current_app).extensions[EXTENSION_KEY]
+
+    @staticmethod
+    def close(app: Flask) -> None:
+        """Stop ``app``'s worker processes now (tests, benchmarks) rather than at exit."""
+        playground = app.extensions.get(EXTENSION_KEY)
+        if playground is not None:
+            playground.close()
+
+
+playground_engine = PlaygroundEngine()
 
 
 def learner_key(user_id: int) -> str:

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from app.catalogue.svg import render_svg
 from app.extensions import db
 from app.lake import bp
-from app.lake.browse import lake_is_built, sample_rows
-from app.lake.catalog import DATASETS, GLOSSARY, ZONES, by_zone, dataset
-from app.lake.engine import learner_key
-from app.lake.engine import playground as playground_engine
-from app.lake.examples import EXAMPLES
+from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
+from app.lake.engine import learner_key, playground_engine
+from app.lake.explore.browse import sample_rows
+from app.lake.explore.examples import EXAMPLES
+from app.lake.explore.joins import example_sql, join_path
+from app.lake.explore.lineage import lineage_layout
 from app.lake.forms import MAX_SQL, JoinForm, QueryForm, dataset_choices
-from app.lake.joins import example_sql, join_path
-from app.lake.lineage import lineage_layout
+from app.lake.location import lake_is_built
 from app.lake.models import PlaygroundQuery
 
 
@@ -142,7 +142,7 @@ def playground():
         key = learner_key(current_user.id)
         if form.download.data:
             return _download(form.sql.data, key)
-        engine = playground_engine()
+        engine = playground_engine.get()
         result = (
             engine.explain(form.sql.data, key)
             if form.explain.data
@@ -161,7 +161,7 @@ def playground():
 
 
 def _download(sql: str, key: str):
-    export = playground_engine().csv(sql, key)
+    export = playground_engine.get().csv(sql, key)
     if not export.ok:
         flash(f"Could not download: {export.error.message}", "error")
         return redirect(url_for("lake.playground", sql=sql))

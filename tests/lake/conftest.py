@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.lake.build import BuildResult, build_lake
+from app.lake.pipeline.build import BuildResult, build_lake
 
 
 @pytest.fixture

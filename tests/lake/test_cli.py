@@ -6,10 +6,7 @@ import os
 
 import pytest
 
-from app.lake.browse import lake_dir
-from app.lake.files import MANIFEST
-
-pytestmark = pytest.mark.slow
+from app.lake.pipeline.files import MANIFEST
 
 
 def lake_cli(application, *args: str):
@@ -18,15 +15,7 @@ def lake_cli(application, *args: str):
         return application.test_cli_runner().invoke(args=["academy", "lake", *args])
 
 
-def test_the_lake_lives_in_the_instance_folder_unless_configured(make_app, tmp_path):
-    default = make_app(ACADEMY_LAKE_DIR=None)
-    with default.app_context():
-        assert lake_dir() == tmp_path / "instance" / "lake"
-    chosen = make_app(ACADEMY_LAKE_DIR=str(tmp_path / "elsewhere"))
-    with chosen.app_context():
-        assert lake_dir() == tmp_path / "elsewhere"
-
-
+@pytest.mark.slow
 def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_path):
     target = tmp_path / "lake"
     application = make_app(ACADEMY_LAKE_DIR=str(target))
@@ -48,6 +37,7 @@ def test_build_writes_the_lake_and_reports_it_then_check_passes(make_app, tmp_pa
     assert "check(s) failed for" in broken.output
 
 
+@pytest.mark.slow
 def test_check_passes_on_a_built_lake(make_app, built_lake):
     result = lake_cli(make_app(ACADEMY_LAKE_DIR=str(built_lake.lake)), "check")
     assert result.exit_code == 0, result.output

@@ -1,14 +1,13 @@
-"""The lake's catalogue pages, the join finder, glossary links and the playground page."""
+"""The lake's pages: zones, datasets, the glossary, the join finder and the playground."""
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.lake.catalog import DATASETS, GLOSSARY
-from app.lake.joins import example_sql, join_path
-from app.lake.lineage import lineage_layout, related
+from app.lake.dictionary import DATASETS, GLOSSARY
+from app.lake.engine import playground_engine
 from app.lake.models import PlaygroundQuery
-from tests.factories import course_text, make_user, write_course
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -19,9 +18,7 @@ def lake_app(make_app, built_lake, tmp_path):
     )
     with application.app_context():
         yield application
-    engine = application.extensions.get("lake_playground")
-    if engine is not None:
-        engine.close()
+    playground_engine.close(application)
 
 
 @pytest.fixture
@@ -85,19 +82,6 @@ def test_glossary_defines_every_term_with_an_anchor(lake_client):
     assert len(GLOSSARY) >= 10
 
 
-def test_join_path_customer_to_response():
-    path = join_path(DATASETS, "trusted.customer", "trusted.response")
-    assert path is not None and len(path) == 1
-    assert path[0].right == "trusted.response" and not path[0].many_to_one
-    sql = example_sql(path, "trusted.customer")
-    assert sql.startswith("SELECT t0.*, t1.*\nFROM trusted.customer AS t0\nJOIN trusted.response")
-
-
-def test_join_path_is_none_between_unlinked_datasets_and_empty_for_the_same():
-    assert join_path(DATASETS, "trusted.customer", "transient.stock_feed") is None
-    assert join_path(DATASETS, "trusted.stock", "trusted.stock") == []
-
-
 def test_joins_page(lake_client):
     page = lake_client.get("/lake/joins?start=trusted.product&goal=trusted.response").get_data(
         as_text=True
@@ -107,40 +91,6 @@ def test_joins_page(lake_client):
     assert "There is no chain of foreign keys" in none.get_data(as_text=True)
     bad = lake_client.get("/lake/joins?start=trusted.customer&goal=nope.nothing")
     assert "Not a valid choice" in bad.get_data(as_text=True)
-
-
-def test_lineage_goes_both_ways():
-    around = related(DATASETS, "refined.response")
-    assert {"raw.responses", "transient.response_drop", "trusted.response"} <= around
-    assert "trusted.stock" not in around
-    picture = lineage_layout(list(DATASETS), "refined.response")
-    x = {p.node.code: p.x for p in picture.nodes}
-    assert x["transient.response_drop"] < x["raw.responses"] < x["refined.response"]
-    assert x["refined.response"] < x["trusted.response"]
-
-
-def test_course_check_knows_glossary_terms(runner, courses_dir):
-    write_course(
-        courses_dir,
-        "a.md",
-        course_text("DP101", body="A [[glossary:Response]] is not a [[glossary:Page impression]]."),
-    )
-    result = runner.invoke(args=["academy", "check"])
-    assert result.exit_code != 0
-    assert "unknown glossary entry 'Page impression'" in result.output
-    assert "Response" not in result.output.split("unknown glossary entry")[1]
-
-
-def test_synced_glossary_links_show_the_definition_on_hover(runner, courses_dir, app):
-    from app.catalogue.services import get_module
-
-    write_course(
-        courses_dir, "a.md", course_text("DP101", body="Count each [[glossary:response]].")
-    )
-    assert runner.invoke(args=["academy", "sync"]).exit_code == 0
-    html = get_module("DP101").body_html
-    assert 'href="/lake/glossary#response"' in html and 'class="glossary-link"' in html
-    assert 'title="' in html
 
 
 def test_playground_needs_sign_in(lake_client):

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from app.lake.files import DATA_ZONES, DATABASE
+from app.lake.pipeline.files import DATA_ZONES, DATABASE
 from app.lake.playground.filter import classify
 
 MAX_RESULT_ROWS = 200_000

@@ -15,8 +15,9 @@ between their SQL and the server, each meant to stop an escape on its own:
    lake, no TCP connections, writes only in the scratch directory), with a
    file-size quota, and killed and replaced if they overrun.
 
-Use one ``Playground`` per web process, created lazily (after any fork) and
-closed at exit. Every method returns a result; SQL problems never raise.
+Use one ``Playground`` per web process: ``app.lake.engine`` makes it with the
+app and closes it at exit, and its workers start with the first query (so
+after any fork). Every method returns a result; SQL problems never raise.
 """
 
 from __future__ import annotations

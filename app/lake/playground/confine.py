@@ -126,6 +126,8 @@ def _set_limits(settings: PlaygroundSettings) -> None:
 
 def _warm_up() -> None:
     """Load what queries import lazily while the Python installation is still readable."""
+    # Imported here, not at the top: the web process imports this module too (for
+    # KEPT_ENVIRONMENT) and has no use for pyarrow; a worker must load it before Landlock.
     import zoneinfo
 
     import pyarrow  # noqa: F401 - loaded now, used by DuckDB's Arrow export
@@ -135,6 +137,7 @@ def _warm_up() -> None:
 
 def read_only_paths(settings: PlaygroundSettings) -> list[Path]:
     """The lake, the Python installation (for lazy imports) and the system files above."""
+    # Here for the same reason as in _warm_up: only a worker asks where they are installed.
     import duckdb
     import pyarrow
 
