@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Role, User, utcnow
 from app.catalogue.models import Module, ModulePersona, ModuleStatus, module_prerequisites
-from app.extensions import db
 from app.enrolment.models import Completion
+from app.extensions import db
 from app.personas import SLUGS
 
 Progress = Callable[[str, int], None]

@@ -48,9 +48,7 @@ def _message(email: OutboxEmail, sender: str) -> EmailMessage:
 
 
 def _connect(config) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
-    )
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
     try:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
