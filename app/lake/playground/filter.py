@@ -95,7 +95,12 @@ _FILE_LIKE = re.compile(
     r"[/\\:]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|arrow|duckdb|db|xlsx|gz|zst)$", re.I
 )
 _USER_ZONE_HINT = "you can write only to your own user zone, e.g. user.my_table"
-_local = threading.local()
+# One parser per process, behind a lock. Not one per thread: a DuckDB connection
+# left in a thread's locals is destroyed as that thread ends, and when that is
+# during interpreter shutdown DuckDB's destructor takes the GIL and aborts the
+# whole process ("FATAL: exception not rethrown").
+_parser_lock = threading.Lock()
+_shared_parser: duckdb.DuckDBPyConnection | None = None
 PARSER_CONFIG = {
     "errors_as_json": True,
     "enable_external_access": False,
@@ -138,10 +143,10 @@ def classify(
 
     Only DuckDB's parser runs (``extract_statements``); nothing executes, so
     this is safe on any input and needs no lake. ``parser`` may be any
-    connection; by default each thread keeps a private in-memory one.
+    connection; by default the process's own in-memory one.
     """
     try:
-        parsed = (parser or _parser()).extract_statements(sql)
+        parsed = _extract(sql, parser)
     except duckdb.Error as exc:
         return Verdict(error=error_from_exception(exc, sql, sql, 0))
     statements, refusals, cursor = [], [], 0
@@ -174,12 +179,16 @@ def _type_name(raw) -> str:
         return "UNKNOWN"
 
 
-def _parser() -> duckdb.DuckDBPyConnection:
-    """A per-thread parser connection: connecting costs ~15 ms, parsing far less."""
-    if getattr(_local, "parser", None) is None:
-        # Only ever asked to parse, but locked down all the same.
-        _local.parser = duckdb.connect(":memory:", config=PARSER_CONFIG)
-    return _local.parser
+def _extract(sql: str, parser: duckdb.DuckDBPyConnection | None) -> list:
+    """DuckDB's split of ``sql`` into statements, on ``parser`` or the shared parser."""
+    if parser is not None:
+        return parser.extract_statements(sql)
+    global _shared_parser
+    with _parser_lock:  # connecting costs ~15 ms, parsing far less: connect once
+        if _shared_parser is None:
+            # Only ever asked to parse, but locked down all the same.
+            _shared_parser = duckdb.connect(":memory:", config=PARSER_CONFIG)
+        return _shared_parser.extract_statements(sql)
 
 
 def _check(

@@ -216,7 +216,10 @@ def test_a_fork_bomb_is_contained(run):
     ],
 )
 def test_an_output_flood_is_cut_off(run, flood):
-    execution = run("print('before')", flood, "answer = 1")
+    # A cell clock far beyond the time any machine takes to print 256 KB, so the
+    # output cap is what stops the flood, however busy the machine is.
+    roomy = dataclasses.replace(FAST, cell_seconds=60, total_seconds=120)
+    execution = run("print('before')", flood, "answer = 1", limits=roomy)
     assert execution.status == OUTPUT_LIMIT
     assert execution.message.startswith("Cell 2 printed more than 256 KB of output")
     # The cap counts outputs as compact JSON; a written .ipynb splits and indents lines.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import duckdb
 import pytest
 
@@ -240,3 +243,32 @@ def test_the_tokenizer_agrees_with_duckdb_on_strings_names_and_comments():
         (STRING, " q' "),
         (WORD, "z"),
     ]
+
+
+def _live_connections() -> int:
+    gc.collect()
+    return sum(isinstance(o, duckdb.DuckDBPyConnection) for o in gc.get_objects())
+
+
+def test_a_thread_that_parsed_leaves_no_connection_to_destroy_when_it_ends():
+    # Grading and playground threads all parse. A DuckDB connection kept in a
+    # thread's locals is destroyed as the thread ends, and when that happens
+    # during interpreter shutdown DuckDB's destructor aborts the process
+    # (SIGABRT, "exception not rethrown"); the CI run of the Celery tests did so.
+    classify("SELECT 1")
+    before = _live_connections()
+    parsed, finish = threading.Event(), threading.Event()
+
+    def parse_and_wait():
+        classify("SELECT 2")
+        parsed.set()
+        finish.wait(30)
+
+    thread = threading.Thread(target=parse_and_wait)
+    thread.start()
+    try:
+        assert parsed.wait(30)
+        assert _live_connections() == before
+    finally:
+        finish.set()
+        thread.join()
