@@ -30,6 +30,7 @@ import re
 import duckdb
 
 LAKE_FILE = "lake.duckdb"
+KERNEL_SCRATCH_FILE = "user.duckdb"  # a kernel's scratch folder holds one learner's file
 # The lake's zones whose views read files; the lake's own "user" zone is empty.
 ZONES = ("transient", "raw", "refined", "trusted")
 
@@ -128,3 +129,46 @@ def connect_locked(
         con.close()
         raise
     return con
+
+
+def connect_in_kernel(
+    lake_dir: str, scratch_dir: str, memory_limit: str
+) -> duckdb.DuckDBPyConnection:
+    """A learner's ``lake`` in their kernel: their scratch file as ``user``, checked readable.
+
+    The lake's views name their files by the absolute host path of the build
+    folder, so wherever ``lake_dir`` is seen from (``/lake`` in the sandbox) the
+    sandbox must also show the build folder at its host path; those folders
+    are allowed too, and one view is read at once, so a lake mounted wrongly is
+    reported here rather than in the learner's first cell.
+    """
+    con = connect_locked(
+        lake_dir,
+        memory_limit=memory_limit,
+        scratch_file=os.path.join(scratch_dir, KERNEL_SCRATCH_FILE),
+        replacement_scans=True,
+        follow_views=True,
+    )
+    try:
+        _probe(con, lake_dir)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _probe(con: duckdb.DuckDBPyConnection, lake_dir: str) -> None:
+    """Read one view of the lake; RuntimeError saying why when its files cannot be read."""
+    found = con.execute(
+        "SELECT schema_name, view_name FROM duckdb_views() "
+        "WHERE database_name = 'lake' AND NOT internal ORDER BY ALL LIMIT 1"
+    ).fetchone()
+    if found is None:
+        return
+    try:
+        con.execute(f'SELECT * FROM lake."{found[0]}"."{found[1]}" LIMIT 0').fetchall()
+    except duckdb.Error as error:
+        raise RuntimeError(
+            f"the lake's files cannot be read at {lake_dir}: the sandbox must show the "
+            f"lake's build folder at the same absolute path as the server ({error})"
+        ) from None

@@ -2,10 +2,8 @@
 
 SQL answers are re-run here, in the trusted process, never trusted from the
 kernel. Learners' SQL passes the playground's statement filter first (one
-SELECT, no file-reading functions), and the connection is locked the same way
-as the playground's: the lake attached read-only, no external access except
-reading the lake's zone folders, no extensions, a time and memory limit, and
-``lock_configuration`` last.
+SELECT, no file-reading functions), and the connection is the playground's
+locked one (``app.lake.lockdown``) without a scratch file.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from app.lake.pipeline.files import DATA_ZONES, DATABASE
+from app.lake.lockdown import connect_locked
 from app.lake.playground.filter import classify
 
 MAX_RESULT_ROWS = 200_000
@@ -34,43 +32,13 @@ class Result:
     rows: list[tuple[Any, ...]]
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def open_lake(
     lake_dir: Path, *, time_limit_s: float = 20, memory_limit: str = "1GB"
 ) -> duckdb.DuckDBPyConnection:
-    """A fresh, locked, read-only connection to the lake in ``lake_dir``."""
-    config = {
-        "memory_limit": memory_limit,
-        "threads": 2,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "allow_community_extensions": False,
-        "allow_unsigned_extensions": False,
-        "allow_persistent_secrets": False,
-        "temp_directory": "",
-        "python_enable_replacements": False,  # no reading the grader's own variables
-    }
-    con = duckdb.connect(":memory:", config=config)
-    try:
-        con.execute(f"ATTACH {_literal(str(lake_dir / DATABASE))} AS lake (READ_ONLY)")
-        con.execute("USE lake")
-        search_path = ",".join(["lake.main", *(f"lake.{zone}" for zone in DATA_ZONES)])
-        con.execute(f"SET search_path = {_literal(search_path)}")
-        con.execute("SET TimeZone = 'UTC'")
-        bases = dict.fromkeys((lake_dir, lake_dir.resolve()))
-        folders = ", ".join(_literal(f"{base / zone}/") for base in bases for zone in DATA_ZONES)
-        con.execute(f"SET allowed_directories = [{folders}]")
-        con.execute("SET enable_external_access = false")
-        con.execute(f"SET max_execution_time = {int(time_limit_s * 1000)}")
-        con.execute("SET lock_configuration = true")  # last: nothing above can change now
-    except BaseException:
-        con.close()
-        raise
-    return con
+    """A fresh, locked, read-only connection to the lake in ``lake_dir`` (no scratch)."""
+    return connect_locked(
+        str(lake_dir), memory_limit=memory_limit, time_limit_ms=int(time_limit_s * 1000)
+    )
 
 
 def refusal(sql: str) -> str | None:

@@ -1,8 +1,9 @@
 """The grader's hidden cells: the set-up run first in the learner's kernel, the export last.
 
-The kernel-side code is ``inside/setup.py`` and ``inside/export.py``. It is
-sent as text, because the app itself is not importable in the kernel, and
-each file is run by ``exec`` in a namespace of its own.
+The kernel-side code is ``app/lake/lockdown.py`` (the same locked connection
+the playground and the grader open, set up first) and ``inside/export.py``
+(last). It is sent as text, because the app itself is not importable in the
+kernel, and each file is run by ``exec`` in a namespace of its own.
 
 The kernel finds its folders in the environment the executor gives it:
 ``ACADEMY_LAKE`` (the lake's build folder, read-only, at the same absolute path
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from app.grading.exercises.authored import Exercise
 from app.grading.grader.exported import MAX_JSON_BYTES, MAX_TABLE_BYTES
+from app.lake import lockdown
 
 INSIDE = Path(__file__).parent / "inside"  # the kernel-side files
 ENV_LAKE = "ACADEMY_LAKE"
@@ -23,9 +25,9 @@ ENV_SCRATCH = "ACADEMY_SCRATCH"
 ENV_ANSWERS = "ACADEMY_ANSWERS"
 
 
-def _kernel_code(name: str) -> str:
-    """The text of one kernel-side file."""
-    return (INSIDE / name).read_text(encoding="utf-8")
+def _kernel_code(path: Path) -> str:
+    """The text of one file that runs in the kernel."""
+    return path.read_text(encoding="utf-8")
 
 
 def duckdb_memory_limit(memory_mb: int) -> str:
@@ -44,8 +46,8 @@ def setup_source(exercise: Exercise) -> str:
         "import pandas as pd\n"
         "\n"
         "_academy_setup = {'__name__': 'academy_setup'}\n"
-        f"exec({_kernel_code('setup.py')!r}, _academy_setup)\n"
-        "lake = _academy_setup['connect'](\n"
+        f"exec({_kernel_code(Path(lockdown.__file__))!r}, _academy_setup)\n"
+        "lake = _academy_setup['connect_in_kernel'](\n"
         f"    _academy_os.environ[{ENV_LAKE!r}],\n"
         f"    _academy_os.environ[{ENV_SCRATCH!r}],\n"
         f"    {memory!r},\n"
@@ -65,7 +67,7 @@ def export_source(exercise: Exercise) -> str:
         f"export(LEARNER, {ids!r}, __import__('os').environ[{ENV_ANSWERS!r}], "
         f"{MAX_JSON_BYTES}, {MAX_TABLE_BYTES})"
     )
-    code = _kernel_code("export.py") + "\n" + call + "\n"
+    code = _kernel_code(INSIDE / "export.py") + "\n" + call + "\n"
     return (
         "# Run by the Data Academy grader: save your answers for checking.\n"
         "import builtins as _academy_builtins\n"

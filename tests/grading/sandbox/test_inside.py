@@ -12,7 +12,7 @@ import pytest
 
 from app.grading.grader.exported import DONE_FILE, read_answer
 from app.grading.sandbox.cells import export_source, setup_source
-from app.grading.sandbox.inside import setup as kernel_setup
+from app.lake import lockdown
 from tests.grading.support import answers_json
 
 
@@ -94,7 +94,7 @@ def test_rebinding_builtins_in_the_notebook_does_not_break_the_export(simple_exe
 
 
 def test_setup_opens_a_locked_lake_with_the_zones_and_a_user_catalog(lake_dir, tmp_path):
-    lake = kernel_setup.connect(str(lake_dir), str(tmp_path), "256MB")
+    lake = lockdown.connect_in_kernel(str(lake_dir), str(tmp_path), "256MB")
     assert lake.execute("SELECT count(*) FROM raw.responses").fetchall()[0][0] > 0
     lake.execute("CREATE TABLE mine AS SELECT 1 AS x")
     assert lake.execute("SELECT x FROM user.mine").fetchall() == [(1,)]
@@ -113,15 +113,15 @@ def test_setup_says_so_when_the_lake_files_are_not_where_the_views_say(tmp_path)
     with duckdb.connect(str(built / "lake.duckdb")) as con:
         parquet = built / "trusted" / "x" / "x.parquet"
         con.execute(f"COPY (SELECT 1 AS a) TO '{parquet}' (FORMAT parquet)")
-        for zone in kernel_setup.ZONES:
+        for zone in lockdown.ZONES:
             con.execute(f"CREATE SCHEMA {zone}")
         con.execute(f"CREATE VIEW trusted.x AS SELECT * FROM read_parquet('{parquet}')")
-    assert kernel_setup.connect(str(built), str(tmp_path), "256MB").execute(
+    assert lockdown.connect_in_kernel(str(built), str(tmp_path), "256MB").execute(
         "SELECT a FROM trusted.x"
     ).fetchall() == [(1,)]
     built.rename(tmp_path / "moved")  # as if mounted elsewhere without its host path
     with pytest.raises(RuntimeError, match="the lake's files cannot be read at"):
-        kernel_setup.connect(str(tmp_path / "moved"), str(tmp_path), "256MB")
+        lockdown.connect_in_kernel(str(tmp_path / "moved"), str(tmp_path), "256MB")
 
 
 def test_setup_source_is_standalone_code(simple_exercise):
