@@ -114,7 +114,9 @@ def cancel_booking(session_id: int):
     require_action_form()
     booking = booking_for(session.id, current_user.id)
     if booking is None or booking.status == BookingStatus.CANCELLED:
-        abort(404)
+        # A second click, or a request racing the first: the normal page, not an error.
+        flash("You have no place in this session to give up.", "info")
+        return _back(session)
     cancel(booking)
     db.session.commit()
     flash("Your place has been given up.", "info")

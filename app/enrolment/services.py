@@ -6,6 +6,7 @@ Completions are written and read here only: other areas ask these functions.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
@@ -112,12 +113,24 @@ def override_enrol(learner: User, module: Module, by: User, reason: str) -> Enro
 
 def _activate(existing: Enrolment | None, user: User, module: Module) -> Enrolment:
     if existing is None:
-        existing = Enrolment(user_id=user.id, module_id=module.id)
-        db.session.add(existing)
+        existing = _new_enrolment(user, module)
     existing.status = EnrolmentStatus.ACTIVE.value
     existing.withdrawn_at = None
     db.session.flush()
     return existing
+
+
+def _new_enrolment(user: User, module: Module) -> Enrolment:
+    """Insert the enrolment, or take the one the learner's simultaneous request inserted."""
+    enrolment = Enrolment(user_id=user.id, module_id=module.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:
+        found = enrolment_for(user.id, module.id)
+        assert found is not None
+        return found
+    return enrolment
 
 
 def withdraw(user: User, module: Module) -> bool:

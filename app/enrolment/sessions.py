@@ -1,9 +1,18 @@
 """Class sessions: scheduling, booking seats, the waitlist and attendance.
 
-Seats are taken with one conditional UPDATE (``seats_taken < capacity``), so two
-learners asking for the last seat at the same instant cannot both get it: the
-database serialises the two updates and the second one matches no row. A check
-constraint on the table backs this up. Callers commit.
+Every change of a seat or a booking is one conditional UPDATE that names the
+state it starts from (``seats_taken < capacity``, ``status = 'booked'``), and
+acts only when exactly one row matched. So two requests racing for the last
+seat, a double-clicked cancel, or a learner leaving the waitlist just as they
+are promoted each change the row once: the database serialises the updates and
+the loser matches nothing. Whatever mix of book, cancel, promote and capacity
+change runs at once, ``seats_taken`` equals the number of booked learners and
+never exceeds the capacity.
+
+On PostgreSQL each change first locks the session's row (``FOR UPDATE``), so
+all of one session's changes queue in one order and can never deadlock on each
+other's booking rows; SQLite serialises every writer anyway. A check
+constraint on the table backs the seat count up. Callers commit.
 """
 
 from __future__ import annotations
@@ -73,14 +82,30 @@ def _take_seat(session_id: int) -> bool:
 
 
 def _free_seat(session_id: int) -> None:
-    # This UPDATE also locks the session's row until commit, so concurrent
-    # cancellations promote from the waitlist one at a time.
     db.session.execute(
         update(ClassSession)
-        .where(ClassSession.id == session_id)
+        .where(ClassSession.id == session_id, ClassSession.seats_taken > 0)
         .values(seats_taken=ClassSession.seats_taken - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+def _lock_session(session_id: int) -> None:
+    """Hold the session's row until commit (PostgreSQL), so its changes queue in one order."""
+    db.session.execute(
+        select(ClassSession.id).where(ClassSession.id == session_id).with_for_update()
+    )
+
+
+def _move(booking_id: int, from_status: BookingStatus, **values) -> bool:
+    """Change a booking only if it is still in ``from_status``; True when this call changed it."""
+    result = db.session.execute(
+        update(Booking)
+        .where(Booking.id == booking_id, Booking.status == from_status.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def book(session: ClassSession, user: User) -> Booking:
@@ -97,27 +122,42 @@ def book(session: ClassSession, user: User) -> Booking:
     booking = booking_for(session.id, user.id)
     if booking is not None and booking.status != BookingStatus.CANCELLED:
         return booking  # asking twice changes nothing
+    _lock_session(session.id)
+    db.session.refresh(session)
+    if session.cancelled_at is not None:
+        raise SessionError("This session has been cancelled.")
     seated = _take_seat(session.id)
     status = (BookingStatus.BOOKED if seated else BookingStatus.WAITLISTED).value
     if booking is None:
-        booking = Booking(session_id=session.id, user_id=user.id, status=status)
-        try:
-            with db.session.begin_nested():
-                db.session.add(booking)
-        except IntegrityError:
-            # The same learner's other request won the race; keep that booking.
-            if seated:
-                _free_seat(session.id)
-            existing = booking_for(session.id, user.id)
-            assert existing is not None
-            return existing
-    else:
-        booking.status = status
-        booking.queued_at = utcnow()
-        booking.cancelled_at = None
-        booking.promoted_at = None
+        booking = _new_booking(session.id, user.id, status)
+    elif not _move(
+        booking.id,
+        BookingStatus.CANCELLED,
+        status=status,
+        queued_at=utcnow(),
+        cancelled_at=None,
+        promoted_at=None,
+    ):
+        booking = None  # the same learner's other request re-booked it first
+    if booking is None:
+        if seated:
+            _free_seat(session.id)
+        booking = booking_for(session.id, user.id)
+        assert booking is not None
     db.session.flush()
+    db.session.refresh(booking)
     db.session.refresh(session)
+    return booking
+
+
+def _new_booking(session_id: int, user_id: int, status: str) -> Booking | None:
+    """Insert the learner's booking; None when their other request inserted it first."""
+    booking = Booking(session_id=session_id, user_id=user_id, status=status)
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        return None
     return booking
 
 
@@ -150,27 +190,68 @@ def position(booking: Booking) -> int | None:
 
 
 def cancel(booking: Booking) -> Booking | None:
-    """Give up a seat or a waitlist place; returns the booking promoted into the seat, if any."""
-    if booking.status == BookingStatus.CANCELLED:
-        return None
-    was_booked = booking.status == BookingStatus.BOOKED
-    booking.status = BookingStatus.CANCELLED.value
-    booking.cancelled_at = utcnow()
+    """Give up a seat or a waitlist place; returns the booking promoted into the seat, if any.
+
+    Cancelling twice, or at the same time from two requests, cancels once.
+    """
+    _lock_session(booking.session_id)
+    now = utcnow()
+    promoted = None
+    if _move(
+        booking.id, BookingStatus.BOOKED, status=BookingStatus.CANCELLED.value, cancelled_at=now
+    ):
+        _free_seat(booking.session_id)
+        promoted = next(iter(_fill_seats(booking.session_id, limit=1)), None)
+    else:
+        _move(
+            booking.id,
+            BookingStatus.WAITLISTED,
+            status=BookingStatus.CANCELLED.value,
+            cancelled_at=now,
+        )
     db.session.flush()
-    if not was_booked:
-        return None
-    _free_seat(booking.session_id)
-    queue = waitlist(booking.session_id)
-    if not queue or not _take_seat(booking.session_id):
-        return None
-    return _promote(queue[0])
+    db.session.refresh(booking)
+    return promoted
 
 
-def _promote(booking: Booking) -> Booking:
-    """Give a waitlisted learner the seat just taken for them, and tell them."""
-    booking.status = BookingStatus.BOOKED.value
-    booking.promoted_at = utcnow()
-    db.session.flush()
+def _fill_seats(session_id: int, limit: int | None = None) -> list[Booking]:
+    """Give free seats to the waitlist in order (at most ``limit``); the bookings promoted."""
+    promoted: list[Booking] = []
+    while limit is None or len(promoted) < limit:
+        if not _take_seat(session_id):
+            break
+        booking = _promote_next(session_id)
+        if booking is None:
+            _free_seat(session_id)  # nobody is waiting: give the seat back
+            break
+        promoted.append(booking)
+    return promoted
+
+
+def _promote_next(session_id: int) -> Booking | None:
+    """Move the head of the waitlist into the seat just taken for it; None if nobody waits."""
+    while True:
+        head = db.session.scalar(
+            select(Booking.id)
+            .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.queued_at, Booking.id)
+            .limit(1)
+        )
+        if head is None:
+            return None
+        if _move(
+            head, BookingStatus.WAITLISTED, status=BookingStatus.BOOKED.value, promoted_at=utcnow()
+        ):
+            booking = db.session.get(Booking, head)
+            assert booking is not None
+            db.session.refresh(booking)
+            _tell_promoted(booking)
+            return booking
+        # The head left the queue (cancelled) between the two statements: next in line.
+
+
+def _tell_promoted(booking: Booking) -> None:
+    """Tell a learner they moved off the waitlist into a seat."""
     session = booking.session
     notify(
         booking.user,
@@ -180,7 +261,6 @@ def _promote(booking: Booking) -> Booking:
         link=f"/sessions/{session.id}",
         subject=f"You have a seat in {session.module.code}",
     )
-    return booking
 
 
 def roster(session_id: int) -> list[Booking]:
@@ -203,17 +283,19 @@ def set_attendance(booking: Booking, attended: bool) -> None:
 
 def change_capacity(session: ClassSession, capacity: int) -> list[Booking]:
     """Resize a session; extra seats go to the waitlist in order. Returns those promoted."""
-    if capacity < session.seats_taken:
+    _lock_session(session.id)
+    resized = db.session.execute(
+        update(ClassSession)
+        .where(ClassSession.id == session.id, ClassSession.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session)
+    if resized.rowcount != 1:
         raise SessionError(
             f"{session.seats_taken} learners already have seats; the capacity can't go below that."
         )
-    session.capacity = capacity
-    db.session.flush()
-    promoted = []
-    for booking in waitlist(session.id):
-        if not _take_seat(session.id):
-            break
-        promoted.append(_promote(booking))
+    promoted = _fill_seats(session.id)
     db.session.flush()
     db.session.refresh(session)
     return promoted
@@ -221,9 +303,16 @@ def change_capacity(session: ClassSession, capacity: int) -> list[Booking]:
 
 def cancel_class_session(session: ClassSession) -> bool:
     """Cancel a session and tell everyone booked or waiting; False if it already was."""
-    if session.cancelled_at is not None:
+    _lock_session(session.id)
+    cancelled = db.session.execute(
+        update(ClassSession)
+        .where(ClassSession.id == session.id, ClassSession.cancelled_at.is_(None))
+        .values(cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session)
+    if cancelled.rowcount != 1:
         return False
-    session.cancelled_at = utcnow()
     for booking in roster(session.id):
         notify(
             booking.user,

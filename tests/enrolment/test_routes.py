@@ -81,9 +81,11 @@ def test_cancelling_promotes_and_the_promoted_learner_sees_it(client, auth, app)
     assert "A seat came free" in client.get("/notifications").get_data(as_text=True)
 
 
-def test_cancel_without_a_booking_is_404_and_unknown_session_is_404(client, learner):
+def test_cancel_without_a_booking_says_so_and_unknown_session_is_404(client, learner):
     session = make_session(make_module("DP101"))
-    assert client.post(f"/sessions/{session.id}/cancel").status_code == 404
+    response = client.post(f"/sessions/{session.id}/cancel", follow_redirects=True)
+    assert response.status_code == 200
+    assert "You have no place in this session to give up." in response.get_data(as_text=True)
     assert client.post("/sessions/999/book").status_code == 404
     assert client.get("/sessions/999").status_code == 404
 

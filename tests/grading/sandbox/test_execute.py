@@ -16,7 +16,7 @@ from app.grading.sandbox.contract import COMPLETED, MEMORY, SetupFailed
 from app.grading.sandbox.execute import execute
 from tests.grading.support import (
     EXPORT,
-    FAST,
+    ROOMY,
     SETUP,
     answer,
     fingerprint,
@@ -82,7 +82,7 @@ def test_the_fallback_runs_with_limits(site, tmp_path):
         nb,
         lake_dir=site["lake"],
         work_dir=tmp_path / "work",
-        limits=FAST,
+        limits=ROOMY,  # the memory cap, not a busy machine's clock, ends it
         setup_source=SETUP,
         export_source=EXPORT,
         sandbox="fallback",
