@@ -31,7 +31,7 @@ def create_app(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
 
     from app import security, templating
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.grading.queue import celery_apps, grading_queues
     from app.grading.runtime import kernel_pools
     from app.lake.engine import playground_engine
@@ -41,6 +41,7 @@ def create_app(
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     dispatcher.init_app(app)
     kernel_pools.init_app(app)

@@ -93,6 +93,15 @@ class Config:
     # Refuse to run learners' SQL where the OS sandbox (Landlock) is unavailable.
     ACADEMY_REQUIRE_CONFINEMENT = _bool("ACADEMY_REQUIRE_CONFINEMENT", False)
 
+    # Failed sign-ins allowed per account (the email tried) and per address, in
+    # Flask-Limiter's notation; counted where RATELIMIT_STORAGE_URI says: memory://
+    # counts per process, so several web processes want a Redis (redis://host:6379/1).
+    ACADEMY_LOGIN_LIMIT_ACCOUNT = os.environ.get("ACADEMY_LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour")
+    ACADEMY_LOGIN_LIMIT_ADDRESS = os.environ.get(
+        "ACADEMY_LOGIN_LIMIT_ADDRESS", "30/minute;100/hour"
+    )
+    RATELIMIT_STORAGE_URI = os.environ.get("ACADEMY_RATELIMIT_STORAGE_URL", "memory://")
+
     # E-mail: without MAIL_SERVER, messages are held in the outbox for admins to read.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -1,5 +1,7 @@
 """The Flask extension objects, created unbound and wired up in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# No default limits: only the routes that name a limit are throttled (sign-in).
+limiter = Limiter(get_remote_address)

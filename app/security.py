@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Request, current_app
 from sqlalchemy import select
 
@@ -15,14 +17,12 @@ CONTENT_SECURITY_POLICY = (
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    """The account behind a session cookie."""
-    from app.accounts.models import User
+def load_user(session_id: str):
+    """The account behind a session cookie, while its session token still holds."""
+    # Imported here: accounts' models and services import this module's extensions.
+    from app.accounts.services import user_for_session
 
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+    return user_for_session(session_id)
 
 
 @login_manager.request_loader
@@ -35,8 +35,8 @@ def load_user_from_proxy(request: Request):
     header = current_app.config["ACADEMY_SSO_HEADER"]
     if not header:
         return None
-    email = (request.headers.get(header) or "").strip().lower()
-    if not email or "@" not in email:
+    email = proxy_email(request.headers.getlist(header))
+    if email is None:
         return None
     from app.accounts.models import User
     from app.accounts.services import create_user
@@ -46,6 +46,22 @@ def load_user_from_proxy(request: Request):
         user = create_user(email, email.split("@")[0])
         db.session.commit()
     return user if user.active else None
+
+
+# One plain address: no list, no display name, no spaces or control characters.
+_ONE_EMAIL = re.compile(r"[^\s@,;<>\"']+@[^\s@,;<>\"']+\.[^\s@,;<>\"']+")
+
+
+def proxy_email(values: list[str]) -> str | None:
+    """The one email address the proxy's header carries, or None.
+
+    A header sent twice, or holding a list (``a@x,b@y``), names nobody: the
+    request is treated as not signed in rather than as a new account.
+    """
+    if len(values) != 1:
+        return None
+    email = values[0].strip().lower()
+    return email if _ONE_EMAIL.fullmatch(email) else None
 
 
 def _follow_proxy_identity():

@@ -42,6 +42,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session cookie's identity: signing out replaces it, so a copied
+    # or stolen cookie stops working on the server's side, not only in the browser.
+    session_token: Mapped[str | None] = mapped_column(String(64))
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and remember cookies: id and session token."""
+        return f"{self.id}:{self.session_token or ''}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

@@ -2,24 +2,55 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
 from app.accounts.forms import LoginForm
-from app.accounts.services import authenticate
+from app.accounts.services import authenticate, end_sessions, normalise_email, start_session
+from app.extensions import db, limiter
+
+TOO_MANY = (
+    "Too many failed sign-ins for this account or from your address. "
+    "Wait a few minutes, then try again."
+)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a path on this site, never to another host."""
-    if target:
+    """Only follow ``next`` to a path on this site, never to another host or a header break."""
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
     return url_for("main.home")
 
 
+def _account_key() -> str:
+    """The throttle's key for the account being tried, whatever case it is typed in."""
+    return "sign-in:" + normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against the limits (the form answers 400)."""
+    return response.status_code == 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["ACADEMY_LOGIN_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY,
+)
+@limiter.limit(
+    lambda: current_app.config["ACADEMY_LOGIN_LIMIT_ADDRESS"],
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY,
+)
 def login():
     """Sign in with a local account."""
     if current_user.is_authenticated:
@@ -30,6 +61,8 @@ def login():
         if user is None:
             form.password.errors.append("That email and password don't match an active account.")
         else:
+            start_session(user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -40,7 +73,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (a POST, so another site can't sign people out with a link)."""
+    """Sign out everywhere (a POST, so another site can't sign people out with a link)."""
+    end_sessions(current_user)
+    db.session.commit()
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("main.home"))

@@ -23,3 +23,9 @@ def server_error(error):
     """Something broke; leave the session usable for the next request."""
     db.session.rollback()
     return render_template("errors/500.html"), 500
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error):
+    """A throttle said no (failed sign-ins); say why and when to try again."""
+    return render_template("errors/429.html", message=error.description), 429
