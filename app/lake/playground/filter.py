@@ -306,7 +306,9 @@ def _scan(text: str) -> str | None:
                 "settings or other SQL. Query the lake's tables instead, e.g. raw.responses."
             )
         if tok.kind == OP and tok.text == "(":
-            in_from.append(False)
+            # A group where a table belongs, FROM ('x.csv' CROSS JOIN ...), is a
+            # FROM list too; a function call's or a subquery's parentheses are not.
+            in_from.append(in_from[-1] and _is_list_start(previous))
         elif tok.kind == OP and tok.text == ")":
             if len(in_from) > 1:
                 in_from.pop()
@@ -329,9 +331,10 @@ def _names_a_file(tok: Token) -> bool:
 
 
 def _is_list_start(previous: Token | None) -> bool:
-    """True when a table comes next in a FROM list: after FROM, JOIN and the like, or a comma."""
+    """True when a table comes next in a FROM list: after FROM, JOIN and the like, a comma,
+    or the opening parenthesis of a group in the list."""
     return previous is not None and (
-        previous.is_word(*_FROM_LIKE) or (previous.kind == OP and previous.text == ",")
+        previous.is_word(*_FROM_LIKE) or (previous.kind == OP and previous.text in (",", "("))
     )
 
 

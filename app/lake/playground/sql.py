@@ -3,8 +3,9 @@
 It only has to agree with DuckDB's lexer on where strings, quoted names and
 comments begin and end, so that a function name hidden inside what looks like
 a string (or a string hidden inside what looks like a comment) cannot slip
-past the filter: DuckDB's nested /* */ comments, '' and E'\\'' strings,
-$tag$ dollar quotes and "" quoted names are all handled.
+past the filter: DuckDB's nested /* */ comments, -- comments ended by a line
+feed or a carriage return, '' and E'\\'' strings, $tag$ dollar quotes, and
+"" and `` quoted names are all handled.
 """
 
 from __future__ import annotations
@@ -55,15 +56,14 @@ def tokenize(sql: str) -> list[Token]:
         if c.isspace():
             i += 1
         elif sql.startswith("--", i):
-            end = sql.find("\n", i)
-            i = n if end < 0 else end + 1
+            i = _line_comment_end(sql, i)
         elif sql.startswith("/*", i):
             i = _block_comment_end(sql, i)
         elif c == "'":
             i = _string(sql, i, i, tokens, backslashes=False)
-        elif c == '"':
-            end = _quoted_end(sql, i, '"')
-            tokens.append(Token(QUOTED, sql[i + 1 : end - 1].replace('""', '"'), i))
+        elif c in ('"', "`"):  # DuckDB reads `name` as a quoted name too
+            end = _quoted_end(sql, i, c)
+            tokens.append(Token(QUOTED, sql[i + 1 : end - 1].replace(c * 2, c), i))
             i = end
         elif c == "$" and (dollar := _DOLLAR.match(sql, i)):
             tag = dollar.group(0)
@@ -84,6 +84,12 @@ def tokenize(sql: str) -> list[Token]:
             tokens.append(Token(OP, c, i))
             i += 1
     return tokens
+
+
+def _line_comment_end(sql: str, i: int) -> int:
+    """Just past a -- comment: DuckDB ends one at a line feed or a carriage return."""
+    ends = [j for j in (sql.find("\n", i), sql.find("\r", i)) if j >= 0]
+    return min(ends) + 1 if ends else len(sql)
 
 
 def _block_comment_end(sql: str, i: int) -> int:

@@ -272,3 +272,37 @@ def test_a_thread_that_parsed_leaves_no_connection_to_destroy_when_it_ends():
     finally:
         finish.set()
         thread.join()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # A carriage return ends a -- comment in DuckDB, so the call after it runs.
+        "SELECT * FROM -- x\rread_text('/etc/passwd')",
+        # DuckDB reads `name` as a quoted name.
+        "SELECT * FROM `read_text`('/etc/passwd')",
+        "SELECT * FROM `read_``text`('/etc/passwd')",
+        # A file path inside a parenthesised group of the FROM list.
+        "SELECT * FROM ('/etc/passwd.csv' CROSS JOIN range(1))",
+        "SELECT * FROM (('/etc/passwd.csv' CROSS JOIN range(1)))",
+        "SELECT * FROM raw.x, ('/etc/passwd.csv' CROSS JOIN range(1))",
+    ],
+)
+def test_the_filter_alone_refuses_what_only_the_locked_configuration_stopped(sql):
+    # Each wall must stop an escape on its own: these got past the filter before.
+    verdict = classify(sql)
+    assert not verdict.allowed and verdict.refusals, sql
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM repeat('x', 3)",  # a string argument of an allowed function
+        "SELECT * FROM (SELECT 'a.csv' AS name)",  # a string in a subquery's SELECT list
+        "SELECT * FROM (VALUES ('a.csv')) t(name)",
+        "SELECT 1 -- a comment\r\n+ 1",
+        "SELECT `x` FROM (SELECT 1 AS x)",
+    ],
+)
+def test_strings_and_quoted_names_that_are_not_tables_still_pass(sql):
+    assert classify(sql).allowed, classify(sql).refusals
