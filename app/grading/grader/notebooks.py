@@ -58,6 +58,10 @@ def _decode(data: bytes, max_bytes: int) -> dict[str, Any]:
         raw = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise GradingError("the file is not text, so it is not a notebook (.ipynb)") from None
+    except RecursionError:
+        raise GradingError(
+            "the notebook is nested too deeply to read, so it cannot be graded"
+        ) from None
     except json.JSONDecodeError as exc:
         raise GradingError(
             f"the file is not JSON (line {exc.lineno}: {exc.msg}), so it is not a notebook "

@@ -127,18 +127,34 @@ def _grade_python(exercise: Exercise, question: Question, answer: Answer, con) -
         raise GradingError(f"the check of {question.id} is broken: {broken}") from None
 
 
+def _checked(exercise: Exercise, question: Question, answer: Answer, con) -> tuple[float, str]:
+    """The fraction of the points an answer earns, and the feedback."""
+    if question.kind == "python":
+        return _grade_python(exercise, question, answer, con)
+    grader = _grade_sql if question.kind == "sql" else _grade_value
+    verdict = grader(question, answer, con)
+    return (1.0 if verdict.ok else 0.0), verdict.message
+
+
+def _why(error: Exception) -> str:
+    """Why an answer's data could not be compared, in words for the learner."""
+    if isinstance(error, OverflowError):
+        return "it holds a number too large to compare"
+    return "it is nested too deeply to compare"
+
+
 def grade_question(
     exercise: Exercise, question: Question, answer: Answer, con, attempt: int = 1
 ) -> QuestionResult:
     """Points and feedback for one answer. GradingError if the exercise itself is broken."""
     fraction, message = 0.0, _no_answer(question, answer)
     if message is None:
-        if question.kind == "python":
-            fraction, message = _grade_python(exercise, question, answer, con)
-        else:
-            grader = _grade_sql if question.kind == "sql" else _grade_value
-            verdict = grader(question, answer, con)
-            fraction, message = (1.0 if verdict.ok else 0.0), verdict.message
+        try:
+            fraction, message = _checked(exercise, question, answer, con)
+        except (OverflowError, RecursionError) as error:
+            # The learner's data, not the exercise: a number no float holds
+            # (10**400), or nesting deeper than Python compares.
+            fraction, message = 0.0, f"{question.variable} could not be checked: {_why(error)}"
     passed = fraction >= 1
     tier, hint = hint_for(question, attempt, passed)
     return QuestionResult(

@@ -224,3 +224,27 @@ def test_the_json_has_exactly_the_documented_keys(simple_exercise, lake_dir):
         "hint_tier",
     }
     assert document["sandbox"] == "in-process"
+
+
+@pytest.mark.parametrize("code", ["answer_q2 = [[1, 10**400]]", "answer_q2 = -10**400"])
+def test_a_number_too_large_for_a_float_is_a_clear_message_not_a_traceback(
+    simple_exercise, lake_dir, code
+):
+    result = grade_answers(simple_exercise, lake_dir, {"q2": code})
+    assert result.status == "graded"
+    assert (
+        messages(result)["q2"]
+        == "answer_q2 could not be checked: it holds a number too large to compare"
+    )
+
+
+def test_a_notebook_nested_100000_deep_is_no_grade_with_the_reason(simple_exercise, lake_dir):
+    deep = (
+        b'{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"x": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"}}"
+    )
+    result = grade(simple_exercise, deep, execute=run_in_process, lake_dir=lake_dir)
+    assert result.status == "error"
+    assert result.reason == "the notebook is nested too deeply to read, so it cannot be graded"
