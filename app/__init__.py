@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import Config, instance_secret_key
+from app.config import Config, create_owner_only, instance_secret_key, sqlite_file
 
 
 def create_app(
@@ -25,10 +25,8 @@ def create_app(
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         db_path = os.path.join(app.instance_path, "academy.sqlite")
-        # Created owner-only before SQLite makes it 0644: a notebook graded without
-        # bubblewrap runs as another uid on this machine and must not read it.
-        Path(db_path).touch(mode=0o600, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    create_owner_only(sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     from app import security, templating
     from app.extensions import csrf, db, limiter, login_manager, migrate

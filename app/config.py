@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,12 +42,40 @@ def instance_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None (another database, or in memory)."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            name = url[len(prefix) :].split("?", 1)[0]
+            return Path(name) if name and name != ":memory:" else None
+    return None
+
+
+def create_owner_only(path: Path | None) -> None:
+    """Create a database file readable by its owner only, before SQLite makes it 0644.
+
+    Wherever the file comes from (the instance folder or DATABASE_URL): a notebook
+    graded without bubblewrap runs as another uid on this machine and must not read it.
+    """
+    if path is not None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain ``postgres://`` URLs at the psycopg 3 driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def is_production(config: Mapping[str, Any]) -> bool:
+    """ACADEMY_ENV=production, or with ACADEMY_ENV unset a server database (not SQLite)."""
+    env = config["ACADEMY_ENV"]
+    if env:
+        return env == "production"
+    return not str(config["SQLALCHEMY_DATABASE_URI"] or "sqlite").startswith("sqlite")
 
 
 class Config:
@@ -65,6 +95,10 @@ class Config:
     # Grading: "auto" sandboxes kernels with bubblewrap where it works (else resource limits
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
+    # "production" (or, when unset, any database but SQLite) makes "auto" mean "bwrap":
+    # there, notebooks are never graded in the weaker fallback unless an admin opts in.
+    ACADEMY_ENV = os.environ.get("ACADEMY_ENV", "")
+    ACADEMY_ALLOW_UNSANDBOXED_GRADING = _bool("ACADEMY_ALLOW_UNSANDBOXED_GRADING", False)
     ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
     # Grade in the request that submits, with no queue (tests and the grade command).
     ACADEMY_GRADING_INLINE = _bool("ACADEMY_GRADING_INLINE", False)
@@ -129,6 +163,7 @@ class TestConfig(Config):
     """Settings for the test suite: an in-memory database unless told otherwise."""
 
     TESTING = True
+    ACADEMY_ENV = "test"  # never "production" because the tests run on PostgreSQL
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import create_app
-from app.config import Config, normalise_database_url
+from app.config import Config, normalise_database_url, sqlite_file
 
 
 def test_postgres_urls_use_psycopg3():
@@ -58,3 +58,15 @@ def test_every_setting_the_code_reads_is_declared_in_config():
     flask_own = set(Flask.default_config)
     undeclared = sorted(key for key in read if not hasattr(Config, key) and key not in flask_own)
     assert read and undeclared == []
+
+
+def test_a_sqlite_file_from_database_url_is_created_owner_only(tmp_path, monkeypatch):
+    path = tmp_path / "elsewhere" / "academy.sqlite"
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}, instance_path=str(tmp_path / "i"))
+    assert path.exists() and path.stat().st_mode & 0o077 == 0
+
+
+def test_only_sqlite_files_are_database_files():
+    assert sqlite_file("sqlite:////srv/a.sqlite") == Path("/srv/a.sqlite")
+    assert sqlite_file("sqlite:///:memory:") is None
+    assert sqlite_file("postgresql+psycopg://db/academy") is None

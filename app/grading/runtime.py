@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
+from app.config import is_production
 from app.grading.grader.grade import Execute
 from app.grading.sandbox import command
 from app.grading.sandbox.choose import sandboxed
-from app.grading.sandbox.contract import BWRAP, Limits
+from app.grading.sandbox.contract import AUTO, BWRAP, Limits
 from app.grading.sandbox.pool import KernelPool
 from app.lake.location import lake_dir
 
@@ -86,7 +89,7 @@ class KernelPools:
     def init_app(self, app: Flask) -> None:
         """Store the app's (not yet started) pool in ``app.extensions``."""
         app.extensions[POOL_KEY] = WarmKernels(
-            int(app.config["ACADEMY_KERNEL_POOL"]), app.config["ACADEMY_GRADING_SANDBOX"]
+            int(app.config["ACADEMY_KERNEL_POOL"]), sandbox_mode(app.config)
         )
 
 
@@ -106,7 +109,19 @@ def executor_and_sandbox() -> tuple[Execute, str]:
     sandbox mandatory.
     """
     pool = current_app.extensions[POOL_KEY].get()
-    return sandboxed(pool).execute, current_app.config["ACADEMY_GRADING_SANDBOX"]
+    return sandboxed(pool).execute, sandbox_mode(current_app.config)
+
+
+def sandbox_mode(config: Mapping[str, Any]) -> str:
+    """ACADEMY_GRADING_SANDBOX, except that "auto" means "bwrap" in production.
+
+    There a notebook is never graded in the fallback (resource limits only)
+    unless an admin sets ACADEMY_ALLOW_UNSANDBOXED_GRADING.
+    """
+    mode = config["ACADEMY_GRADING_SANDBOX"]
+    if mode == AUTO and is_production(config) and not config["ACADEMY_ALLOW_UNSANDBOXED_GRADING"]:
+        return BWRAP
+    return mode
 
 
 def sandbox_warning() -> str | None:
@@ -118,8 +133,16 @@ def sandbox_warning() -> str | None:
     problem = command.bwrap_problem()
     if problem is None:
         return None
-    if current_app.config["ACADEMY_GRADING_SANDBOX"] == BWRAP:
-        return f"Grading is refused: the sandbox is mandatory but {problem}."
+    if sandbox_mode(current_app.config) == BWRAP:
+        why = (
+            "mandatory"
+            if current_app.config["ACADEMY_GRADING_SANDBOX"] == BWRAP
+            else (
+                "mandatory in production (ACADEMY_ALLOW_UNSANDBOXED_GRADING=true accepts the "
+                "weaker fallback)"
+            )
+        )
+        return f"Grading is refused: the sandbox is {why} but {problem}."
     return (
         f"Notebooks are graded without the bubblewrap sandbox ({problem}): only "
         "resource limits and a scrubbed environment contain them. Install bubblewrap, "

@@ -10,10 +10,12 @@ import pytest
 
 import app.grading
 from app import create_app
-from app.config import Config
+from app.config import Config, is_production
 from app.grading import runtime
 from app.grading.queue import ThreadQueue
 from app.grading.runtime import POOL_KEY, WarmKernels, warm_kernels
+from app.grading.sandbox import command
+from app.grading.sandbox.contract import SandboxUnavailable
 
 PACKAGE = Path(app.grading.__file__).parent
 GRADING_SETTINGS = (
@@ -113,3 +115,48 @@ def test_a_pool_that_cannot_start_does_not_break_warming_up(make_app, monkeypatc
         warm_kernels()  # logged, not raised
         with pytest.raises(RuntimeError, match="no bubblewrap"):
             runtime.executor_and_sandbox()  # but a grade says so
+
+
+def _settings(**values) -> dict:
+    base = {
+        "ACADEMY_ENV": "",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite",
+        "ACADEMY_GRADING_SANDBOX": "auto",
+        "ACADEMY_ALLOW_UNSANDBOXED_GRADING": False,
+    }
+    return base | values
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({}, False),
+        ({"ACADEMY_ENV": "production"}, True),
+        ({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/academy"}, True),
+        ({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/x", "ACADEMY_ENV": "test"}, False),
+    ],
+)
+def test_production_is_said_or_seen_in_a_server_database(values, expected):
+    assert is_production(_settings(**values)) is expected
+
+
+def test_in_production_auto_means_bubblewrap_unless_an_admin_opts_in():
+    production = {"ACADEMY_ENV": "production"}
+    assert runtime.sandbox_mode(_settings()) == "auto"
+    assert runtime.sandbox_mode(_settings(**production)) == "bwrap"
+    opted_in = _settings(**production, ACADEMY_ALLOW_UNSANDBOXED_GRADING=True)
+    assert runtime.sandbox_mode(opted_in) == "auto"
+    assert runtime.sandbox_mode(_settings(**production, ACADEMY_GRADING_SANDBOX="fallback")) == (
+        "fallback"  # named outright: that is the admin's explicit choice
+    )
+
+
+def test_production_without_bubblewrap_refuses_to_grade_and_says_why(make_app, monkeypatch):
+    monkeypatch.setattr(command, "bwrap_problem", lambda: "/usr/bin/bwrap is not installed")
+    app = make_app(ACADEMY_ENV="production")
+    with app.app_context():
+        _execute, mode = runtime.executor_and_sandbox()
+        with pytest.raises(SandboxUnavailable, match="not installed"):
+            command.choose_sandbox(mode)
+        warning = runtime.sandbox_warning()
+    assert warning.startswith("Grading is refused: the sandbox is mandatory in production")
