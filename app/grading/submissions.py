@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
@@ -63,6 +63,7 @@ def submit(user: User, exercise: Exercise, data: bytes) -> Submission:
         raise SubmissionRefused(f"The notebook is over {MAX_UPLOAD_BYTES // 2**20} MB.")
     if not data.strip():
         raise SubmissionRefused("The file is empty.")
+    _one_upload_at_a_time(user)
     recent = list(
         db.session.scalars(
             select(Submission.created_at).where(
@@ -87,6 +88,22 @@ def submit(user: User, exercise: Exercise, data: bytes) -> Submission:
     db.session.add(submission)
     db.session.flush()
     return submission
+
+
+def _one_upload_at_a_time(user: User) -> None:
+    """Make the learner's simultaneous uploads take their turn, until the caller commits.
+
+    A write to the learner's row is the lock: PostgreSQL holds that row, SQLite
+    the whole database. Without it, 20 uploads at once each counted the same
+    earlier attempts, so 6 got past a limit of 5 with repeated attempt numbers
+    (and attempt numbers decide which hints a learner sees).
+    """
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(active=User.active)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def grade_submission(submission_id: int) -> Submission:
