@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from app.grading.exercises.authored import Exercise
+from app.grading.grader import bounds
 
 # Starts with a letter: the sandboxed executor copies out only files named like that.
 DONE_FILE = "export-done.json"
@@ -85,12 +86,29 @@ def _decode_json(data: bytes) -> Answer:
 
 
 def _decode_parquet(data: bytes) -> Answer:
-    """The answer from ``<qid>.parquet``: a table of at most MAX_TABLE_ROWS rows."""
+    """The answer from ``<qid>.parquet``, refused when its footer or its data is over the bounds.
+
+    The footer's rows, columns and uncompressed size are checked before any
+    data is read; then the data is read a batch at a time and weighed again,
+    because the footer was written by the learner's kernel and may lie.
+    """
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
-        if parquet.metadata.num_rows > MAX_TABLE_ROWS:
+        meta = parquet.metadata
+        if meta.num_rows > MAX_TABLE_ROWS:
             return Answer("invalid", reason=f"the table has over {MAX_TABLE_ROWS:,} rows")
-        table = parquet.read()
+        bounds.check_shape(meta.num_rows, meta.num_columns)
+        bounds.check_bytes(
+            sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        )
+        batches, size = [], 0
+        for batch in parquet.iter_batches(batch_size=bounds.FETCH_ROWS * 16):
+            size += batch.nbytes
+            bounds.check_bytes(size)
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    except bounds.TooBig as too_big:
+        return Answer("invalid", reason=f"the table is too big to check: {too_big}")
     except (pa.ArrowException, OSError, ValueError):
         return Answer("invalid", reason="the exported table could not be read")
     return Answer("table", table=table)

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from app.grading.grader import bounds
 from app.lake.lockdown import connect_locked
 from app.lake.playground.filter import classify
 
@@ -57,19 +58,38 @@ def refusal(sql: str) -> str | None:
 
 
 def run_query(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int = MAX_RESULT_ROWS) -> Result:
-    """Run one query on the grader's connection; QueryFailed with DuckDB's message if it fails."""
+    """Run one query on the grader's connection; QueryFailed with DuckDB's message if it fails.
+
+    Rows are fetched a few at a time and counted against the grader's bounds
+    (cells and bytes, ``grader.bounds``), so an oversized result is refused
+    before it is all in memory.
+    """
     # Not con.cursor(): a cursor is a new session without the search path set above.
     try:
         con.execute(sql)
         if con.description is None:
             raise QueryFailed("it returned no result")
         columns = tuple(d[0] for d in con.description)
-        rows = con.fetchmany(max_rows + 1)
+        rows = _fetch_bounded(con, len(columns), max_rows)
     except duckdb.Error as error:
         raise QueryFailed(_first_line(str(error))) from None
-    if len(rows) > max_rows:
-        raise QueryFailed(f"it returned more than {max_rows:,} rows")
+    except bounds.TooBig as too_big:
+        raise QueryFailed(str(too_big)) from None
     return Result(columns, rows)
+
+
+def _fetch_bounded(con: duckdb.DuckDBPyConnection, width: int, max_rows: int) -> list[tuple]:
+    """Every row of the running query, refusing more than ``max_rows`` or the bounds."""
+    rows: list[tuple] = []
+    size = 0
+    while batch := con.fetchmany(bounds.FETCH_ROWS):
+        rows.extend(batch)
+        if len(rows) > max_rows:
+            raise QueryFailed(f"it returned more than {max_rows:,} rows")
+        bounds.check_shape(len(rows), width)
+        size += sum(bounds.row_bytes(row) for row in batch)
+        bounds.check_bytes(size)
+    return rows
 
 
 def _first_line(message: str) -> str:
