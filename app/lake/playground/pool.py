@@ -19,7 +19,6 @@ import contextlib
 import json
 import logging
 import os
-import queue
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 
 from app.lake.playground.confine import KEPT_ENVIRONMENT
 from app.lake.playground.export import CHUNK_CHARS
+from app.lake.playground.fairness import FairHandout
 from app.lake.playground.protocol import send, settings_to_dict
 from app.lake.playground.types import PlaygroundSettings
 
@@ -66,7 +66,7 @@ class WorkerPool:
     def __init__(self, settings: PlaygroundSettings) -> None:
         """Nothing starts yet: workers are spawned on the first request or start()."""
         self._settings = settings
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._handout: FairHandout[Worker] = FairHandout()
         self._workers: list[Worker] = []
         self._lock = threading.Lock()
         self._started = False
@@ -83,7 +83,7 @@ class WorkerPool:
             if not self._started:
                 self._started = True
                 for _ in range(self._settings.workers):
-                    self._idle.put(self._spawn())
+                    self._handout.add(self._spawn())
 
     def _spawn(self) -> Worker:
         """Start one worker with a scrubbed environment and send it the settings."""
@@ -103,9 +103,9 @@ class WorkerPool:
     def request(self, payload: dict[str, Any], limit_s: float) -> Outcome:
         """Send ``payload`` to a worker and collect its answer within ``limit_s`` + grace."""
         self.start()
-        try:
-            worker = self._idle.get(timeout=self._settings.queue_timeout_s)
-        except queue.Empty:
+        learner = str(payload.get("key", ""))
+        worker = self._handout.take(learner, self._settings.queue_timeout_s)
+        if worker is None:
             return Outcome(failure="busy")
         healthy = False
         try:
@@ -120,7 +120,7 @@ class WorkerPool:
         except (EOFError, OSError, ValueError):
             return Outcome(failure="crashed")
         finally:
-            self._release(worker, healthy)
+            self._release(learner, worker, healthy)
 
     def _await_ready(self, worker: Worker) -> str | None:
         """Wait for a new worker's first message: None when ready, else the failure."""
@@ -156,16 +156,18 @@ class WorkerPool:
             raise ValueError("malformed message from a playground worker")
         return message
 
-    def _release(self, worker: Worker, healthy: bool) -> None:
-        """Back to the idle queue, or killed and replaced (the last resort)."""
+    def _release(self, learner: str, worker: Worker, healthy: bool) -> None:
+        """Back to the next waiting request, or killed and replaced (the last resort)."""
         with self._lock:
             if healthy and not self._closed:
-                self._idle.put(worker)
+                self._handout.give_back(learner, worker)
                 return
             self._stop(worker, graceful=False)
-            if not self._closed:
-                self.replaced += 1
-                self._idle.put(self._spawn())
+            if self._closed:
+                self._handout.give_back(learner, None)
+                return
+            self.replaced += 1
+            self._handout.give_back(learner, self._spawn())
 
     def _stop(self, worker: Worker, graceful: bool) -> None:
         """End a worker (politely first if ``graceful``) and forget it."""
@@ -181,6 +183,10 @@ class WorkerPool:
             worker.process.kill()
         worker.process.wait(10)
         worker.conn.close()
+
+    def idle_workers(self) -> int:
+        """How many workers wait for a request now."""
+        return self._handout.idle()
 
     def confinement(self) -> dict[str, Any] | None:
         """How the first booted worker was confined (None until one has answered)."""

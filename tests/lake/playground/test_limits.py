@@ -42,7 +42,7 @@ def wait_until(condition, seconds: float = 10.0) -> None:
 
 def idle_workers(pool: WorkerPool) -> int:
     """How many of the pool's workers wait for a request."""
-    return pool._idle.qsize()
+    return pool.idle_workers()
 
 
 def test_a_runaway_query_is_stopped_by_its_own_time_limit_and_the_pool_answers_next(playground):
@@ -167,3 +167,30 @@ def test_a_playground_that_requires_confinement_refuses_to_run_without_it(lake):
         result = engine.run("SELECT 1", "alice")
     assert result.error.kind == "internal"
     assert "cannot be confined" in result.error.message
+
+
+def test_two_learners_looping_slow_queries_cannot_starve_a_third(lake):
+    # Each of them always has a query running; the third learner's SELECT 1 must
+    # get the next worker freed, not lose it to their next query every time.
+    pool = WorkerPool(lake.settings(timeout_s=1, workers=2, queue_timeout_s=6))
+    stop = threading.Event()
+
+    def loop(key: str) -> None:
+        while not stop.is_set():
+            pool.request({"op": "run", "sql": RUNAWAY, "key": key}, 1)
+
+    try:
+        pool.start()
+        loopers = [threading.Thread(target=loop, args=(key,)) for key in ("ann", "ben")]
+        for looper in loopers:
+            looper.start()
+        wait_until(lambda: idle_workers(pool) == 0)  # both workers are theirs
+        outcomes = [pool.request({"op": "run", "sql": "SELECT 1", "key": "cat"}, 2)]
+        outcomes += [pool.request({"op": "run", "sql": "SELECT 1", "key": "cat"}, 2)]
+        assert [o.failure for o in outcomes] == [None, None]
+        assert [o.result["rows"] for o in outcomes] == [[[1]], [[1]]]
+    finally:
+        stop.set()
+        for looper in loopers:
+            looper.join(30)
+        pool.close()
