@@ -102,6 +102,9 @@ class Config:
     ACADEMY_GRADING_WORKERS = _int("ACADEMY_GRADING_WORKERS", 2)
     # Grade in the request that submits, with no queue (tests and the grade command).
     ACADEMY_GRADING_INLINE = _bool("ACADEMY_GRADING_INLINE", False)
+    # How often each process hands stalled submissions (a dead grader's) to the queue
+    # again; the first time is when grading is first used. 0: never.
+    ACADEMY_RECOVERY_SECONDS = _int("ACADEMY_RECOVERY_SECONDS", 60)
     # How often a learner may submit to one exercise: this many uploads per window.
     ACADEMY_SUBMISSIONS_PER_WINDOW = _int("ACADEMY_SUBMISSIONS_PER_WINDOW", 5)
     ACADEMY_SUBMISSION_WINDOW_MIN = _int("ACADEMY_SUBMISSION_WINDOW_MIN", 10)
@@ -172,6 +175,7 @@ class TestConfig(Config):
     ACADEMY_SSO_HEADER = None
     MAIL_SERVER = None  # a developer's environment must never make the tests send mail
     ACADEMY_KERNEL_POOL = 0  # tests that want warm kernels ask for them
+    ACADEMY_RECOVERY_SECONDS = 0  # tests that want the recovery thread ask for it
     ACADEMY_GRADING_BACKEND = "threads"  # tests that want Celery ask for it
     ACADEMY_BROKER_URL = None
     ACADEMY_DEMAND_THRESHOLD = 5

@@ -46,6 +46,10 @@ class Submission(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A grader that claims the submission holds it until then; a grader that died
+    # (a killed web process or worker) lets it lapse, and it is queued again.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_finished(self) -> bool:

@@ -16,6 +16,9 @@ after it; ``grading_queue()`` is the current app's.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import ModuleType
 from typing import Protocol
@@ -23,10 +26,13 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from app.grading.runtime import warm_kernels
-from app.grading.submissions import grade_queued
+from app.grading.submissions import grade_queued, recover_stalled
+
+log = logging.getLogger(__name__)
 
 BACKENDS = ("threads", "celery")
 QUEUE_KEY = "grading_queue"
+RECOVERY_KEY = "grading_recovery"
 CELERY_KEY = "celery"
 
 
@@ -113,12 +119,56 @@ class CeleryApps:
             app.extensions[CELERY_KEY] = _celery_side().make_celery(app)
 
 
+class Recovery:
+    """A daemon thread per process that hands stalled submissions to the queue again.
+
+    Started on first use of grading, not at start-up, so commands never start
+    it and a forking server starts one in each worker process; it runs at once,
+    then every ACADEMY_RECOVERY_SECONDS.
+    """
+
+    def __init__(self, app: Flask, every: int) -> None:
+        self.app = app
+        self.every = every
+        self.thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        """Start the thread if it is switched on and not yet running."""
+        if self.every <= 0:
+            return
+        with self._lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="academy-recovery", daemon=True
+                )
+                self.thread.start()
+
+    def run_once(self) -> list[int]:
+        """Queue again what a dead grader left (see ``recover_stalled``); the ids sent."""
+        with self.app.app_context():
+            ids = recover_stalled()
+            queue = self.app.extensions[QUEUE_KEY]
+            for submission_id in ids:
+                queue.submit(submission_id)
+        return ids
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - the next run tries again
+                log.warning("recovering stalled submissions failed", exc_info=True)
+            time.sleep(self.every)
+
+
 class GradingQueues:
-    """Gives each app its grading queue, in ``app.extensions["grading_queue"]``."""
+    """Gives each app its grading queue and its recovery, in ``app.extensions``."""
 
     def init_app(self, app: Flask) -> None:
         """Make the app's queue (after ``celery_apps.init_app``); ValueError for a bad backend."""
         app.extensions[QUEUE_KEY] = make_queue(app)
+        app.extensions[RECOVERY_KEY] = Recovery(app, int(app.config["ACADEMY_RECOVERY_SECONDS"]))
 
 
 celery_apps = CeleryApps()
@@ -126,5 +176,6 @@ grading_queues = GradingQueues()
 
 
 def grading_queue() -> GradingQueue:
-    """The current app's queue."""
+    """The current app's queue (and, from the first use on, its recovery thread)."""
+    current_app.extensions[RECOVERY_KEY].ensure_running()
     return current_app.extensions[QUEUE_KEY]

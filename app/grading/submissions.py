@@ -11,7 +11,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -106,14 +106,42 @@ def _one_upload_at_a_time(user: User) -> None:
     )
 
 
-def grade_submission(submission_id: int) -> Submission:
-    """Grade one queued submission and record the result (commits)."""
-    submission = db.session.get(Submission, submission_id)
-    if submission is None or submission.is_finished:
-        return submission
-    submission.status = SubmissionStatus.RUNNING.value
-    submission.started_at = utcnow()
+# A grade's lease: the exercise's own deadline, plus time to start a kernel and
+# record the result. A grader still alive past it is presumed dead.
+LEASE_MARGIN = timedelta(minutes=2)
+MAX_TRIES = 3
+
+
+def claim(submission: Submission) -> bool:
+    """Take a queued submission for grading; False when another grader has it (or it is done).
+
+    One conditional UPDATE, so of two graders handed the same submission (a
+    redelivered Celery message, a submission queued again) only one wins.
+    """
+    exercise = find_exercise(submission.exercise_id)
+    seconds = exercise.limits.total_seconds if exercise is not None else 0
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.status == SubmissionStatus.QUEUED.value)
+        .values(
+            status=SubmissionStatus.RUNNING.value,
+            started_at=now,
+            lease_until=now + timedelta(seconds=seconds) + LEASE_MARGIN,
+            tries=Submission.tries + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    db.session.refresh(submission)
+    return claimed.rowcount == 1
+
+
+def grade_submission(submission_id: int) -> Submission:
+    """Grade one queued submission and record the result (commits); others' claims are left."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or not claim(submission):
+        return submission
     try:
         result = run_grader(submission)
     except Exception as exc:  # never leave a submission running forever
@@ -126,6 +154,49 @@ def grade_submission(submission_id: int) -> Submission:
     _record(submission, result)
     db.session.commit()
     return submission
+
+
+def recover_stalled(now: datetime | None = None) -> list[int]:
+    """Queue again the submissions whose grader died; fail those out of tries (commits).
+
+    A running submission whose lease has lapsed lost its grader (a killed web
+    process or worker): it goes back to the queue, at most MAX_TRIES times in
+    all, then it is an error with the reason. A submission queued for over a
+    lease margin is also handed out again, because the process that queued it
+    may have died with it in memory (or a broker lost it); the claim makes a
+    second hand-out harmless. Returns the ids to send to the queue.
+    """
+    now = now or utcnow()
+    lapsed = (Submission.status == SubmissionStatus.RUNNING.value) & (Submission.lease_until < now)
+    db.session.execute(
+        update(Submission)
+        .where(lapsed, Submission.tries >= MAX_TRIES)
+        .values(
+            status=SubmissionStatus.ERROR.value,
+            finished_at=now,
+            reason=f"The grader stopped before finishing, {MAX_TRIES} times; "
+            "please submit the notebook again.",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Submission)
+        .where(lapsed)
+        .values(status=SubmissionStatus.QUEUED.value, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    waiting = list(
+        db.session.scalars(
+            select(Submission.id)
+            .where(
+                Submission.status == SubmissionStatus.QUEUED.value,
+                Submission.created_at < now - LEASE_MARGIN,
+            )
+            .order_by(Submission.id)
+        )
+    )
+    db.session.commit()
+    return waiting
 
 
 def grade_queued(submission_id: int) -> None:

@@ -80,7 +80,10 @@ def test_making_an_app_starts_no_thread_and_no_kernel_even_with_a_pool(tmp_path,
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "ACADEMY_KERNEL_POOL": 2},
         instance_path=str(tmp_path),
     )
-    assert set(threading.enumerate()) - before == set()
+    started = set(threading.enumerate()) - before
+    # The sign-in throttle's in-memory counters expire on short threading.Timers
+    # (limits' MemoryStorage), in any app of this process; those are not ours.
+    assert {t.name for t in started if not isinstance(t, threading.Timer)} == set()
     assert fake_pools == []
     assert isinstance(app.extensions[POOL_KEY], WarmKernels)
     assert isinstance(app.extensions["grading_queue"], ThreadQueue)
