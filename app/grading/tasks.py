@@ -28,6 +28,7 @@ from celery.concurrency.thread import TaskPool as ThreadTaskPool
 from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
+from app.grading.exercises.authored import MAX_TOTAL_SECONDS
 from app.grading.runtime import warm_kernels
 from app.grading.submissions import give_up, grade_queued
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 # The name workers know the task by: the web side and the workers must agree on it.
 TASK_NAME = "academy.grade_submission"
 QUEUE = "grading"
+# Three times the longest grade an exercise may ask for (with the lease's margin).
+VISIBILITY_TIMEOUT_S = 3 * (MAX_TOTAL_SECONDS + 120)
 
 
 def make_celery(app: Flask) -> Celery:
@@ -62,6 +65,11 @@ def make_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,  # a grade takes seconds: don't hoard them
+        # Redis hands an unacknowledged message to another worker after this long
+        # (Kombu's default is an hour): a few times the longest grade, so a killed
+        # worker's submission comes back soon but a slow one is never graded twice
+        # at once (the claim in grade_submission refuses the second anyway).
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
         worker_hijack_root_logger=False,
     )
     celery.flask_app = app  # for the warm-up signals below

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.extensions import db
+from app.grading.exercises.authored import MAX_TOTAL_SECONDS
 from app.grading.models import Submission
-from app.grading.queue import ThreadQueue, grading_queue
+from app.grading.queue import CELERY_KEY, ThreadQueue, grading_queue
 from app.grading.tasks import CeleryQueue
 from tests.grading.support import EXERCISE, EXERCISES, signed_in_learner, upload
 from tests.support import USING_POSTGRES
@@ -43,6 +44,14 @@ def test_the_celery_backend_is_wired_when_the_app_is_made_without_connecting(mak
     assert isinstance(queue, CeleryQueue)
     assert queue.celery is app.extensions["celery"]  # one Celery app per Flask app
     assert queue.celery.conf.broker_url == "redis://127.0.0.1:9/0"  # and nothing reached it
+
+
+def test_a_killed_workers_message_comes_back_within_a_few_longest_grades(make_app):
+    # Kombu's default would leave an unacknowledged message alone for an hour.
+    app = make_app(ACADEMY_GRADING_BACKEND="celery", ACADEMY_BROKER_URL="redis://127.0.0.1:9/0")
+    options = app.extensions[CELERY_KEY].conf.broker_transport_options
+    assert options["visibility_timeout"] == 3 * (MAX_TOTAL_SECONDS + 120)
+    assert options["visibility_timeout"] < 3600
 
 
 def test_grading_inline_needs_no_broker_even_on_the_celery_backend(make_app):

@@ -13,12 +13,16 @@ QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DEFAULT_PASS_MARK = 0.6
 
 
+# The longest a notebook may run in all: leases and the broker's redelivery are sized from it.
+MAX_TOTAL_SECONDS = 600
+
+
 @dataclass(frozen=True)
 class Limits:
     """How long and how big a learner's notebook may run."""
 
     cell_seconds: float = 10
-    total_seconds: float = 60
+    total_seconds: float = 60  # at most MAX_TOTAL_SECONDS
     memory_mb: int = 512
 
 

@@ -15,6 +15,7 @@ from app.authoring.source import CODE_PATTERN
 from app.grading.exercises.authored import (
     DEFAULT_PASS_MARK,
     KINDS,
+    MAX_TOTAL_SECONDS,
     QUESTION_ID,
     Exercise,
     Limits,
@@ -109,6 +110,10 @@ def _limits(data: dict, problems: _Problems) -> Limits:
             )
         elif not _number(value) or value <= 0:
             problems.error(("limits", key), f"`{key}` must be a number above 0")
+        elif key in ("cell_seconds", "total_seconds") and value > MAX_TOTAL_SECONDS:
+            problems.error(
+                ("limits", key), f"`{key}` can be at most {MAX_TOTAL_SECONDS} (10 minutes)"
+            )
         else:
             values[key] = int(value) if key == "memory_mb" else float(value)
     return Limits(**values)

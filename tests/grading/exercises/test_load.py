@@ -75,7 +75,7 @@ def test_each_kind_needs_its_own_fields(write_exercise):
         title: T
         module: SQ101
         pass_mark: 2
-        limits: {cell_seconds: -1, gpus: 2}
+        limits: {cell_seconds: -1, gpus: 2, total_seconds: 601}
         questions:
           - {id: q1, points: 1, prompt: P, kind: sql}
           - {id: q2, points: 1, prompt: P, kind: value, expected: 3, reference: SELECT 3}
@@ -88,6 +88,7 @@ def test_each_kind_needs_its_own_fields(write_exercise):
     assert any(":3: error: `pass_mark` must be a fraction" in p for p in found)
     assert any(":4: error: `cell_seconds` must be a number above 0" in p for p in found)
     assert any(":4: error: unknown limit `gpus`" in p for p in found)
+    assert any(":4: error: `total_seconds` can be at most 600 (10 minutes)" in p for p in found)
     assert any(":6: error: a `sql` question needs a `reference:` query" in p for p in found)
     assert any(
         ":7: error: a `value` question needs either `reference:` or `expected:`" in p for p in found
