@@ -142,18 +142,41 @@ def grade_submission(submission_id: int) -> Submission:
     submission = db.session.get(Submission, submission_id)
     if submission is None or not claim(submission):
         return submission
+    mine = submission.tries
     try:
         result = run_grader(submission)
     except Exception as exc:  # never leave a submission running forever
         db.session.rollback()
-        submission.status = SubmissionStatus.ERROR.value
-        submission.reason = f"The grader failed: {exc}"[:500]
-        submission.finished_at = utcnow()
+        if _still_mine(submission, mine):
+            submission.status = SubmissionStatus.ERROR.value
+            submission.reason = f"The grader failed: {exc}"[:500]
+            submission.finished_at = utcnow()
         db.session.commit()
         raise
-    _record(submission, result)
+    if _still_mine(submission, mine):
+        _record(submission, result)
     db.session.commit()
     return submission
+
+
+def _still_mine(submission: Submission, tries: int) -> bool:
+    """True while this grader's claim holds: no one queued and claimed it again meanwhile.
+
+    A conditional UPDATE, so it also holds the row (PostgreSQL) or the database
+    (SQLite) until the caller commits the result.
+    """
+    held = db.session.execute(
+        update(Submission)
+        .where(
+            Submission.id == submission.id,
+            Submission.status == SubmissionStatus.RUNNING.value,
+            Submission.tries == tries,
+        )
+        .values(lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(submission)
+    return held.rowcount == 1
 
 
 def recover_stalled(now: datetime | None = None) -> list[int]:

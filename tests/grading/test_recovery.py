@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,23 @@ def test_the_recovery_hands_what_it_finds_to_the_queue(site):
     recording = site.extensions["grading_queue"] = Recording()
     assert site.extensions[RECOVERY_KEY].run_once() == [old]
     assert recording.sent == [old]
+
+
+def test_a_grader_that_outlived_its_lease_does_not_overwrite_the_next_grade(site, monkeypatch):
+    submission_id = queued(site)
+
+    def late_grader(submission):
+        # While this grader is still busy its lease lapses, and another grader
+        # takes the submission again and finishes it first.
+        monkeypatch.setattr(
+            submissions_module, "run_grader", lambda s: replace(a_grade(s), score=5.0)
+        )
+        recover_stalled(submission.lease_until + timedelta(seconds=1))
+        grade_submission(submission.id)
+        return a_grade(submission)  # 10 points, too late to count
+
+    monkeypatch.setattr(submissions_module, "run_grader", late_grader)
+    with site.app_context():
+        grade_submission(submission_id)
+    found = row(site, submission_id)
+    assert (found.status, found.score, found.tries) == ("graded", 5.0, 2)
