@@ -7,7 +7,9 @@ private run directory on the host::
 
     <tmp>/acx-XXXX/          root, 0711
         ipc/                 the sockets and the connection file (bound at /ipc)
-        kernel.log           the kernel's own stdout/stderr, for boot failures
+        (no log file: the kernel's own stdout/stderr goes to a pipe whose last
+         64 KB are kept in memory, for boot failures; a notebook writing
+         through ipykernel's original stream cannot fill the host's disk)
         scratch/ answers/ home/   fallback only: in bubblewrap these are tmpfs mounts
 
 In bubblewrap, /scratch, /answers and /tmp are size-capped in-memory mounts
@@ -26,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,32 @@ from app.grading.sandbox.contract import ANSWERS_PATH, BWRAP, ExecutorError, Lim
 
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; "-N" and the NUL come on top
+OUTPUT_TAIL_BYTES = 64 * 1024  # of the kernel's own stdout/stderr, kept to explain a failed boot
+
+
+class OutputTail:
+    """Drains a kernel's stdout/stderr pipe on a thread, keeping only the last ``keep`` bytes."""
+
+    def __init__(self, stream, keep: int = OUTPUT_TAIL_BYTES) -> None:
+        self._tail = bytearray()
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(
+            target=self._drain, args=(stream,), name="kernel-output", daemon=True
+        )
+        self._thread.start()
+
+    def _drain(self, stream) -> None:
+        with stream:
+            while chunk := stream.read1(65536):
+                with self._lock:
+                    self._tail += chunk
+                    del self._tail[: max(0, len(self._tail) - self._keep)]
+
+    def text(self, limit: int) -> str:
+        """The last ``limit`` bytes, as text."""
+        with self._lock:
+            return bytes(self._tail[-limit:]).decode(errors="replace")
 
 
 @dataclass(eq=False)
@@ -54,6 +83,7 @@ class SandboxedKernel:
     sandbox_pid: int | None = None
     stopped: bool = False
     cgroup: Path | None = None  # its memory cgroup, where the machine allows one
+    output: OutputTail | None = None  # the end of its own stdout/stderr
 
     @property
     def ipc_dir(self) -> Path:
@@ -116,17 +146,16 @@ def _launch(
     if memory is not None:
         argv = cgroup.enter_command(memory, argv)
     try:
-        with open(run_dir / "kernel.log", "wb") as log:
-            process = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                env=env,
-                cwd=cwd,
-                pass_fds=tuple(fd for fd in (info_write, filter_fd) if fd is not None),
-                start_new_session=True,  # our terminal's signals are not the kernel's
-            )
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            pass_fds=tuple(fd for fd in (info_write, filter_fd) if fd is not None),
+            start_new_session=True,  # our terminal's signals are not the kernel's
+        )
     except BaseException:
         for fd in (info_read, info_write, filter_fd):
             if fd is not None:
@@ -137,7 +166,15 @@ def _launch(
             os.close(fd)
     connection = _connection(str(ipc / "kernel"), key)
     return SandboxedKernel(
-        mode, uid, limits, lake_dir, run_dir, connection, process, info_fd=info_read
+        mode,
+        uid,
+        limits,
+        lake_dir,
+        run_dir,
+        connection,
+        process,
+        info_fd=info_read,
+        output=OutputTail(process.stdout),
     )
 
 
@@ -197,9 +234,7 @@ def is_alive(kernel: SandboxedKernel) -> bool:
 
 def boot_log(kernel: SandboxedKernel, limit: int = 2000) -> str:
     """The end of the kernel's own output, to explain a kernel that failed to start."""
-    with contextlib.suppress(OSError):
-        return (kernel.run_dir / "kernel.log").read_bytes()[-limit:].decode(errors="replace")
-    return ""
+    return kernel.output.text(limit) if kernel.output is not None else ""
 
 
 def answers_source(kernel: SandboxedKernel) -> Path | None:

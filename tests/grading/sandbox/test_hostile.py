@@ -11,6 +11,8 @@ import dataclasses
 import os
 import socket
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -274,3 +276,23 @@ def test_a_fork_bomb_is_contained_in_the_fallback_too(site, tmp_path):
     assert execution.status in (COMPLETED, CELL_TIMEOUT, MEMORY)  # whichever limit comes first
     assert processes_of(uid) == []
     assert subprocess.run(["true"], check=False).returncode == 0
+
+
+STARTED = time.time()  # run folders older than this session are another run's leftovers
+
+
+def test_writing_through_the_kernels_own_stream_fills_no_disk(run, tmp_path):
+    # ipykernel keeps the process's original stdout; it used to go to a log file on
+    # the host, where a notebook could write hundreds of MB. Now it is a drained pipe.
+    flood = (
+        "import os, sys\n"
+        "fd = sys.stdout._original_stdstream_copy\n"
+        "for _ in range(64):\n"
+        "    os.write(fd, b'x' * 2**20)"
+    )
+    ours = set(Path(tempfile.gettempdir()).glob("acx-*"))  # the pool's kernels, booted
+    execution = run(flood, "answer = 1")
+    assert execution.status == COMPLETED and answer(execution) == 1
+    ours |= set(Path(tempfile.gettempdir()).glob("acx-*"))  # and the ones booted since
+    old = {p for p in ours if (p / "kernel.log").exists() and p.stat().st_mtime < STARTED}
+    assert [p for p in ours - old if (p / "kernel.log").exists()] == []
