@@ -36,21 +36,20 @@ def _failed(response) -> bool:
     return response.status_code == 400
 
 
+def _throttled(setting: str, key_func):
+    """Count failed sign-ins against the limit ``setting`` names, per ``key_func``'s key."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=TOO_MANY,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["ACADEMY_LOGIN_LIMIT_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY,
-)
-@limiter.limit(
-    lambda: current_app.config["ACADEMY_LOGIN_LIMIT_ADDRESS"],
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY,
-)
+@_throttled("ACADEMY_LOGIN_LIMIT_ACCOUNT", _account_key)
+@_throttled("ACADEMY_LOGIN_LIMIT_ADDRESS", get_remote_address)
 def login():
     """Sign in with a local account."""
     if current_user.is_authenticated:

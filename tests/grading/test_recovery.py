@@ -28,7 +28,7 @@ from app.grading.models import Submission
 from app.grading.queue import RECOVERY_KEY
 from app.grading.submissions import LEASE_MARGIN, MAX_TRIES, grade_submission, recover_stalled
 from tests.factories import make_module, make_user
-from tests.grading.support import EXERCISE, EXERCISES
+from tests.grading.support import EXERCISE, EXERCISES, RecordingQueue
 from tests.support import USING_POSTGRES
 
 
@@ -160,15 +160,8 @@ def test_a_grader_killed_mid_grade_leaves_a_submission_that_still_finishes(
 
 
 def test_the_recovery_hands_what_it_finds_to_the_queue(site):
-    class Recording:
-        def __init__(self):
-            self.sent = []
-
-        def submit(self, submission_id):
-            self.sent.append(submission_id)
-
     old = queued(site, created_at=utcnow() - LEASE_MARGIN - timedelta(seconds=5))
-    recording = site.extensions["grading_queue"] = Recording()
+    recording = site.extensions["grading_queue"] = RecordingQueue()
     assert site.extensions[RECOVERY_KEY].run_once() == [old]
     assert recording.sent == [old]
 

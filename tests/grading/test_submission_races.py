@@ -15,26 +15,10 @@ from app.extensions import db
 from app.grading.models import Submission
 from app.grading.queue import QUEUE_KEY
 from tests.factories import make_module, make_user
-from tests.grading.support import EXERCISE, EXERCISES
+from tests.grading.support import EXERCISE, EXERCISES, RecordingQueue
 from tests.support import USING_POSTGRES, all_at_once, signed_in_clients
 
 UPLOADS = 20
-
-
-class RecordingQueue:
-    """A grading queue that only remembers the submissions sent to it."""
-
-    def __init__(self) -> None:
-        self.sent: list[int] = []
-
-    def submit(self, submission_id: int) -> None:
-        self.sent.append(submission_id)
-
-    def warm(self) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
 
 
 def test_twenty_simultaneous_uploads_store_five_with_distinct_attempts(make_app, tmp_path):
