@@ -13,10 +13,12 @@ and ``ACADEMY_ANSWERS`` (writable; where the answers are exported).
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 from app.grading.exercises.authored import Exercise
 from app.grading.grader.exported import MAX_JSON_BYTES, MAX_TABLE_BYTES
+from app.grading.sandbox import seccomp
 from app.lake import lockdown
 
 INSIDE = Path(__file__).parent / "inside"  # the kernel-side files
@@ -33,6 +35,20 @@ def _kernel_code(path: Path) -> str:
 def duckdb_memory_limit(memory_mb: int) -> str:
     """DuckDB's share of the kernel's memory: half, leaving room for pandas and Python."""
     return f"{max(64, memory_mb // 2)}MB"
+
+
+def seal_source() -> str:
+    """Run before the set-up: ``inside/seal.py`` refuses connect() from here on ("" on an
+    unknown CPU, where only bubblewrap's empty network namespace stands)."""
+    code = seccomp.seal_program()
+    if code is None:
+        return ""
+    call = f"seal(bytes.fromhex({code.hex()!r}), {seccomp.SECCOMP_SYSCALL[platform.machine()]})"
+    source = _kernel_code(INSIDE / "seal.py") + "\n" + call + "\n"
+    return (
+        "# Set up by the Data Academy grader: this kernel makes no connections.\n"
+        f"exec({source!r}, {{'__name__': 'academy_seal'}})\n"
+    )
 
 
 def setup_source(exercise: Exercise) -> str:

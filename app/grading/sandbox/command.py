@@ -18,9 +18,12 @@ The command is three programs, each doing one job, then the kernel:
    process limit hold. Being unique, it also means a kernel cannot signal or
    ptrace another one, and one kernel's fork bomb does not eat another's quota.
 
-Without bubblewrap (``fallback``) only 1 and 3 apply: the kernel sees the
-host's file system with the rights of an unknown uid (world-readable files stay
-readable) and the host's network.
+Without bubblewrap (``fallback``) 1 and 3 apply, and in place of 2 the kernel's
+first program is ``inside/wall.py``: Landlock lets it read only the Python
+installation, the system files it needs and the lake, and write only its run
+folder (so the exercises, the instance folder and the app are out of reach),
+and the seccomp filter refuses network sockets and connect(). Namespaces, the
+in-memory mounts and a private /proc remain bubblewrap's alone.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app import landlock
 from app.grading.sandbox.contract import (
     ANSWERS_PATH,
     AUTO,
@@ -61,6 +65,18 @@ PRELOAD = ("duckdb", "pandas", "pyarrow")
 # Kernels run as a random uid from this range: far above real accounts and the
 # usual subordinate-uid ranges (/etc/subuid starts at 100000, 65536 per user).
 UID_FIRST, UID_COUNT = 1_500_000_000, 500_000_000
+# What a fallback kernel may read besides the Python installation and the lake:
+# programs and libraries, the linker cache, time zones, account names, /proc
+# (Landlock keeps other processes' /proc/<pid> files out of reach) and what
+# DuckDB reads to size itself. Nothing here is secret.
+FALLBACK_READS = (
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+    "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+    "/proc", "/sys/devices/system/cpu", "/sys/fs/cgroup", "/dev/urandom", "/dev/random",
+    "/dev/zero",
+)  # fmt: skip
+FALLBACK_WRITES = ("/dev/null",)
+WALL = Path(__file__).parent / "inside" / "wall.py"
 # Host directories that are the sandbox's own mounts: nothing may be bound inside them.
 _RESERVED = ("/usr", "/proc", "/dev", "/etc", IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH)
 
@@ -143,6 +159,33 @@ def drop_privileges_args(uid: int) -> list[str]:
     ]
 
 
+def wall_args(lake_dir: Path, run_dir: Path, seccomp_fd: int) -> list[str]:
+    """The fallback's first program: confine itself, then execute what follows ``--``.
+
+    ``inside/wall.py`` runs with the text of ``app/landlock.py`` as its
+    ``landlock``; it reads the seccomp filter from ``seccomp_fd``.
+    """
+    launcher = (
+        "import sys, types\n"
+        "landlock = types.ModuleType('academy_landlock')\n"
+        f"exec(compile({_text(Path(landlock.__file__))!r}, 'landlock.py', 'exec'), "
+        "landlock.__dict__)\n"
+        "wall = {'__name__': 'academy_wall'}\n"
+        f"exec(compile({_text(WALL)!r}, 'wall.py', 'exec'), wall)\n"
+        "wall['main'](sys.argv[1:], landlock)\n"
+    )
+    reads = [*python_prefixes(), *FALLBACK_READS, *dict.fromkeys((lake_dir, lake_dir.resolve()))]
+    args = [sys.executable, "-I", "-S", "-c", launcher, "--seccomp-fd", str(seccomp_fd)]
+    args += [f for path in reads for f in ("--read", str(path))]
+    args += [f for path in (run_dir, *FALLBACK_WRITES) for f in ("--write", str(path))]
+    return [*args, "--"]
+
+
+def _text(path: Path) -> str:
+    """A source file sent to the sandbox as text."""
+    return path.read_text(encoding="utf-8")
+
+
 def kernel_args(connection_file: str) -> list[str]:
     """The ipykernel command (no history file: nothing of a run outlives it)."""
     return [
@@ -173,6 +216,7 @@ def kernel_env(lake: str, scratch: str, answers: str, home: str) -> dict[str, st
         "ACADEMY_ANSWERS": answers,
         "IPYTHONDIR": f"{home}/.ipython",
         "MPLCONFIGDIR": f"{home}/.matplotlib",
+        "TMPDIR": home,  # the fallback may write only in its run folder
         "JUPYTER_PLATFORM_DIRS": "1",  # silences jupyter_core's migration warning
         # Fewer malloc arenas and the system allocator for Arrow: far less reserved
         # address space, which is what RLIMIT_AS counts.

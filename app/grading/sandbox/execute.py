@@ -30,6 +30,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
 from app.grading.sandbox import cgroup, report
+from app.grading.sandbox.cells import seal_source
 from app.grading.sandbox.client import (
     CappedClient,
     adopt,
@@ -139,6 +140,8 @@ def _with_hidden_cells(nb: NotebookNode, setup: str, export: str) -> NotebookNod
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
+    # Sealed first, so nothing the learner wrote runs with connect() allowed.
+    setup = seal_source() + setup
     hidden = [new_code_cell(source, metadata={HIDDEN: True}) for source in (setup, export)]
     working.cells = [hidden[0], *working.cells, hidden[1]]
     return working

@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from app.grading.sandbox import cgroup, command, seccomp
-from app.grading.sandbox.contract import ANSWERS_PATH, BWRAP, ExecutorError, Limits
+from app.grading.sandbox.contract import (
+    ANSWERS_PATH,
+    BWRAP,
+    ExecutorError,
+    Limits,
+    SandboxUnavailable,
+)
 
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; "-N" and the NUL come on top
@@ -127,10 +133,12 @@ def _launch(
     inside_ipc = command.IPC_PATH if mode == BWRAP else str(ipc)
     _write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
     argv = command.limit_args(limits)
-    info_read = info_write = filter_fd = None
+    info_read = info_write = None
+    filter_fd = _seccomp_pipe()
+    if mode != BWRAP and filter_fd is None:
+        raise SandboxUnavailable("no seccomp filter for this CPU: the fallback needs one")
     if mode == BWRAP:
         info_read, info_write = os.pipe()
-        filter_fd = _seccomp_pipe()
         argv += command.bwrap_args(limits, lake_dir, ipc, info_write, filter_fd)
         env = command.kernel_env("/lake", "/scratch", ANSWERS_PATH, "/tmp")
         cwd = run_dir
@@ -141,6 +149,10 @@ def _launch(
             str(lake_dir), str(run_dir / "scratch"), str(run_dir / "answers"), str(run_dir / "home")
         )
         cwd = run_dir / "scratch"
+    if mode != BWRAP:
+        # Before setpriv: only a process that may still read the interpreter's
+        # folder (root's, often 0700) can execute it once the uid is switched.
+        argv += command.wall_args(lake_dir, run_dir, filter_fd)
     argv += command.drop_privileges_args(uid)
     argv += command.kernel_args(f"{inside_ipc}/kernel.json")
     if memory is not None:

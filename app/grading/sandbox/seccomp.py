@@ -5,6 +5,11 @@ Two reasons for each refusal:
 - memory outside the kernel's limits: ``memfd_create`` and SysV ``shmget``
   make memory that RLIMIT_AS does not count (the tmpfs mounts are
   size-capped instead);
+- the network, where no network namespace hides the host's (the fallback
+  without bubblewrap): no sockets but local, netlink (ZeroMQ reads the
+  interfaces through it) and TCP ones, whose bind and connect Landlock refuses;
+  and once the kernel has booted, ``seal_program()`` refuses connect()
+  altogether, so not even a local socket (PostgreSQL's, Redis's) is reached;
 - attack surface: new namespaces (a user namespace would give "root" inside
   it and reach kernel code unprivileged users otherwise cannot),
   mounting, keyrings, BPF, perf events, userfaultfd, io_uring and ptrace.
@@ -60,6 +65,12 @@ _NUMBERS = {
 }
 _CLONE = (56, 220)
 _CLONE3 = (435, 435)
+_SOCKET = (41, 198)
+_CONNECT = (42, 203)
+SECCOMP_SYSCALL = {"x86_64": 317, "aarch64": 277}
+_AF_UNIX, _AF_INET, _AF_NETLINK, _AF_INET6 = 1, 2, 16, 10
+_SOCK_STREAM, _SOCK_TYPE_MASK = 1, 0xF  # the type without SOCK_NONBLOCK and SOCK_CLOEXEC
+_ALU_AND_K = 0x54
 
 
 def program(machine: str | None = None) -> bytes | None:
@@ -79,16 +90,53 @@ def program(machine: str | None = None) -> bytes | None:
     code += [(_JEQ, "deny", 0, number) for number in denied]
     code += [
         (_JEQ, "nosys", 0, _CLONE3[column]),
+        (_JEQ, "socket", 0, _SOCKET[column]),
         (_JEQ, "clone", "allow", _CLONE[column]),
     ]
+    # args[0], its low half (little-endian): clone's flags, socket's address family (an int).
     labels = {"clone": len(code)}
-    code += [(_LD_ABS_W, 0, 0, 16), (_JSET, "deny", "allow", _NEW_NAMESPACES)]  # args[0], low half
+    code += [(_LD_ABS_W, 0, 0, 16), (_JSET, "deny", "allow", _NEW_NAMESPACES)]
+    labels["socket"] = len(code)
+    code += [
+        (_LD_ABS_W, 0, 0, 16),
+        (_JEQ, "allow", 0, _AF_UNIX),
+        (_JEQ, "allow", 0, _AF_NETLINK),
+        (_JEQ, "stream", 0, _AF_INET),
+        (_JEQ, "stream", "deny", _AF_INET6),
+    ]
+    labels["stream"] = len(code)  # an IP socket: TCP only (no UDP, raw or ICMP)
+    code += [
+        (_LD_ABS_W, 0, 0, 24),  # args[1], the socket type
+        (_ALU_AND_K, 0, 0, _SOCK_TYPE_MASK),
+        (_JEQ, "allow", "deny", _SOCK_STREAM),
+    ]
     labels |= {"allow": len(code), "deny": len(code) + 1, "nosys": len(code) + 2}
     code += [
         (_RET, 0, 0, _ALLOW),
         (_RET, 0, 0, _ERRNO | errno.EPERM),
         (_RET, 0, 0, _ERRNO | errno.ENOSYS),
     ]
+    return b"".join(_encode(i, op, labels) for i, op in enumerate(code))
+
+
+def seal_program(machine: str | None = None) -> bytes | None:
+    """A second filter, loaded by the set-up cell: connect() is refused from then on.
+
+    Loaded after boot because the kernel connects to its own ZeroMQ socket
+    while it starts; learners' code only ever runs after it.
+    """
+    machine = machine or platform.machine()
+    if machine not in _ARCH:
+        return None
+    column = 0 if machine == "x86_64" else 1
+    code: list[tuple[int, str | int, str | int, int]] = [
+        (_LD_ABS_W, 0, 0, 4),
+        (_JEQ, 0, "deny", _ARCH[machine]),
+        (_LD_ABS_W, 0, 0, 0),
+        (_JEQ, "deny", "allow", _CONNECT[column]),
+    ]
+    labels = {"allow": len(code), "deny": len(code) + 1}
+    code += [(_RET, 0, 0, _ALLOW), (_RET, 0, 0, _ERRNO | errno.EPERM)]
     return b"".join(_encode(i, op, labels) for i, op in enumerate(code))
 
 

@@ -5,10 +5,12 @@ Nothing here starts a kernel; see test_execute.py for runs.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import pytest
 
+from app.config import PROJECT_ROOT
 from app.grading.sandbox import command, seccomp
 from app.grading.sandbox.contract import Limits, SandboxUnavailable
 
@@ -66,3 +68,21 @@ def test_the_seccomp_filter_is_a_whole_program():
         code = seccomp.program(machine)
         assert code is not None and len(code) % 8 == 0 and len(code) // 8 < 100
     assert seccomp.program("riscv64") is None
+
+
+def test_the_seal_is_a_whole_program_that_ends_in_allow_or_deny():
+    for machine in ("x86_64", "aarch64"):
+        code = seccomp.seal_program(machine)
+        assert code is not None and len(code) // 8 == 6
+        assert code[-16:-8] == struct.pack("=HBBI", 0x06, 0, 0, 0x7FFF0000)  # allow
+    assert seccomp.seal_program("riscv64") is None
+
+
+def test_the_fallback_wall_reads_only_what_a_kernel_needs(tmp_path):
+    args = command.wall_args(tmp_path / "lake", tmp_path / "run", 7)
+    reads = {args[i + 1] for i, a in enumerate(args) if a == "--read"}
+    writes = {args[i + 1] for i, a in enumerate(args) if a == "--write"}
+    assert str(tmp_path / "lake") in reads and "/usr" in reads
+    assert writes == {str(tmp_path / "run"), "/dev/null"}
+    assert not any(p == "/" or p.startswith(str(PROJECT_ROOT)) and ".venv" not in p for p in reads)
+    assert args[args.index("--seccomp-fd") + 1] == "7" and args[-1] == "--"

@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from app.lake.playground.confine import landlock_abi
 from app.lake.playground.protocol import settings_to_dict
+from app.landlock import landlock_abi
 from tests.lake.fakelake import SECRET, build_lake
 
 pytestmark = pytest.mark.skipif(landlock_abi() == 0, reason="Landlock is not available here")

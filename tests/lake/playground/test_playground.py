@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from app.lake.playground import Playground
-from app.lake.playground.confine import landlock_abi
 from app.lake.playground.runner import run_sql
 from app.lake.playground.sandbox import scratch_file
+from app.landlock import landlock_abi
 from tests.lake.fakelake import build_lake
 
 
