@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from app.config import is_production
+from app.grading.grader.confined import start_checker
 from app.grading.grader.grade import Execute
 from app.grading.sandbox import command
 from app.grading.sandbox.choose import sandboxed
@@ -73,6 +74,7 @@ class WarmKernels:
         A sandbox that is mandatory but missing is reported when grading, not here.
         """
         try:
+            start_checker()  # the checking step's fork server: ~1 s to start, once
             self.get()
         except Exception:  # noqa: BLE001 - warming is an optimisation
             log.warning("could not start the kernel pool", exc_info=True)

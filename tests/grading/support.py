@@ -33,6 +33,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from app.config import PROJECT_ROOT
+from app.grading.grader.grade import grade
 from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
@@ -324,3 +325,14 @@ class RecordingQueue:
 
     def shutdown(self) -> None:
         pass
+
+
+def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1):
+    """Grade, with the in-process executor, a notebook whose answer cells hold ``answers``."""
+    return grade(
+        exercise,
+        notebook_bytes(answers),
+        execute=run_in_process,
+        lake_dir=lake_dir,
+        attempt=attempt,
+    )

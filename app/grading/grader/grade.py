@@ -3,24 +3,22 @@
 ``grade()`` returns a GradeResult and writes nothing: recording the grade is a
 separate step for the caller. The notebook runs through an injected
 ``execute`` function (the sandboxed executor, or the local runner in tests);
-everything after it happens here, in the trusted process, on data only.
+everything after it happens on data only, in a confined child process with a
+memory limit and a deadline (``grader.confined``).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Protocol
 
 from nbformat import NotebookNode
 
 from app.grading.exercises.authored import Exercise, Limits
-from app.grading.grader.exported import read_answers
-from app.grading.grader.lakedb import open_lake
+from app.grading.grader.confined import check_answers
 from app.grading.grader.notebooks import assemble
-from app.grading.grader.questions import grade_question
 from app.grading.grader.results import GradeResult, GradingError, QuestionResult
 from app.grading.sandbox.cells import export_source, setup_source
 
@@ -76,8 +74,15 @@ def _plain(notebook: Any) -> dict | None:
     return json.loads(json.dumps(notebook)) if notebook is not None else None
 
 
-def _run(exercise: Exercise, notebook: NotebookNode, execute: Execute, lake: Path, sandbox: Any):
-    """Run the notebook in a scratch folder of its own; the execution and the answers."""
+def _run(
+    exercise: Exercise,
+    notebook: NotebookNode,
+    execute: Execute,
+    lake: Path,
+    sandbox: Any,
+    attempt: int,
+):
+    """Run the notebook in a scratch folder of its own, then check its answers (confined)."""
     with tempfile.TemporaryDirectory(prefix="academy-grade-") as tmp:
         execution = execute(
             notebook,
@@ -89,9 +94,9 @@ def _run(exercise: Exercise, notebook: NotebookNode, execute: Execute, lake: Pat
             export_source=export_source(exercise),
             sandbox=sandbox,
         )
-        # Read now: the answers folder may be inside the folder about to be removed.
-        answers = read_answers(execution.answers_dir, exercise)
-    return execution, answers
+        # Checked now: the answers folder may be inside the folder about to be removed.
+        checked = check_answers(exercise, execution.answers_dir, lake, attempt)
+    return execution, checked
 
 
 def score_of(exercise: Exercise, questions: list[QuestionResult]) -> tuple[float, bool]:
@@ -122,7 +127,7 @@ def grade(
         return _not_graded(exercise, str(error), attempt)
     lake = Path(lake_dir).resolve()
     try:
-        execution, answers = _run(exercise, notebook, execute, lake, sandbox)
+        execution, checked = _run(exercise, notebook, execute, lake, sandbox, attempt)
     except RuntimeError as failed:
         return _not_graded(exercise, f"the notebook could not be run: {failed}", attempt)
     details = {
@@ -131,13 +136,14 @@ def grade(
         "sandbox": execution.sandbox,
         "elapsed_s": execution.elapsed_s,
     }
-    try:
-        with closing(open_lake(lake)) as con:
-            questions = [
-                grade_question(exercise, q, answers[q.id], con, attempt) for q in exercise.questions
-            ]
-    except GradingError as broken:
-        return _not_graded(exercise, f"the exercise is broken: {broken}", attempt, **details)
+    if checked.broken is not None:
+        return _not_graded(
+            exercise, f"the exercise is broken: {checked.broken}", attempt, **details
+        )
+    if checked.refused is not None:
+        reason = f"the answers could not be graded: {checked.refused}"
+        return _not_graded(exercise, reason, attempt, **details)
+    questions = list(checked.questions)
     score, passed = score_of(exercise, questions)
     return GradeResult(
         exercise_id=exercise.id,

@@ -1,9 +1,10 @@
 """The grader's own read-only connection to the lake, and running queries on it.
 
-SQL answers are re-run here, in the trusted process, never trusted from the
-kernel. Learners' SQL passes the playground's statement filter first (one
-SELECT, no file-reading functions), and the connection is the playground's
-locked one (``app.lake.lockdown``) without a scratch file.
+SQL answers are re-run here, in the checking step's confined child
+(grader.confined), never trusted from the kernel. Learners' SQL passes the
+playground's statement filter first (one SELECT, no file-reading functions),
+and the connection is the playground's locked one (``app.lake.lockdown``)
+without a scratch file.
 """
 
 from __future__ import annotations

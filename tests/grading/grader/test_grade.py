@@ -6,18 +6,13 @@ import pytest
 
 from app.grading.exercises.load import load_exercise
 from app.grading.grader.grade import grade
-from tests.grading.support import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes, run_in_process
-
-
-def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1):
-    """Grade a notebook whose answer cells hold ``answers``."""
-    return grade(
-        exercise,
-        notebook_bytes(answers),
-        execute=run_in_process,
-        lake_dir=lake_dir,
-        attempt=attempt,
-    )
+from tests.grading.support import (
+    SIMPLE_SOLUTION,
+    SIMPLE_YAML,
+    grade_answers,
+    notebook_bytes,
+    run_in_process,
+)
 
 
 def messages(result) -> dict[str, str]:
