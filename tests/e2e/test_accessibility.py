@@ -1,6 +1,7 @@
 """Every main page passes axe-core's WCAG 2 A and AA rules in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.support import sign_in, violations
 
@@ -78,6 +79,8 @@ def test_playground_results_and_errors_are_accessible(a11y_page):
         a11y_page.goto("/lake/playground")
         a11y_page.get_by_label("SQL").fill(sql)
         a11y_page.get_by_role("button", name="Run").click()
+        # Check the page with the result, not the empty form the click was made on.
+        expect(a11y_page.locator("#result-heading")).to_be_visible()
         found = violations(a11y_page)
         if found:
             problems[sql] = found
