@@ -25,6 +25,7 @@ from app.lake.playground.sql import (
     QUOTED,
     STRING,
     Token,
+    first_token_start,
     qualified_name,
     skip_with_clause,
     tokenize,
@@ -124,7 +125,7 @@ def classify(
         cursor = offset + len(raw.query)
         # Some DuckDB releases keep the spaces and comments before a statement in
         # its text: a statement starts at its first token, whichever release split it.
-        lead = _first_token_start(raw.query)
+        lead = first_token_start(raw.query)
         statement, refusal = _check(_type_name(raw), raw.query[lead:], offset + lead, parser)
         statements.append(statement)
         if refusal:
@@ -132,12 +133,6 @@ def classify(
     if len(statements) > max_statements:
         refusals.append(f"Run at most {max_statements} statements at a time.")
     return Verdict(tuple(statements), tuple(dict.fromkeys(refusals)))
-
-
-def _first_token_start(text: str) -> int:
-    """Where the first token of ``text`` begins (0 when it has none)."""
-    tokens = tokenize(text)
-    return tokens[0].start if tokens else 0
 
 
 def _type_name(raw) -> str:

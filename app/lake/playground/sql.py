@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -33,8 +33,7 @@ _SPACE = " \t\n\r\f\v"  # DuckDB's whitespace; other characters may belong to a 
 _OPENING, _CLOSING = "([{", ")]}"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a dataclass: a long query has thousands of tokens
     """One token: its kind, its text (names unquoted) and where it starts and ends."""
 
     kind: str
@@ -77,6 +76,14 @@ def tokenize(sql: str) -> list[Token]:
         if kind != duckdb.token_type.comment:
             tokens.append(_token(_KINDS.get(kind, OP), sql[start:end].rstrip(_SPACE), start))
     return tokens
+
+
+def first_token_start(sql: str) -> int:
+    """Where the first token that is not a comment begins, in characters (0 when there is none)."""
+    for position, kind in duckdb.tokenize(sql):
+        if kind != duckdb.token_type.comment:
+            return position if sql.isascii() else len(sql.encode()[:position].decode())
+    return 0
 
 
 def _token(kind: str, text: str, start: int) -> Token:

@@ -94,21 +94,16 @@ def cte_body(statements: list[dict[str, Any]]) -> dict[str, Any] | None:
 def reads(root: Any) -> Reads:
     """Everything ``root``'s subtree calls, names and changes; ``root`` itself is not counted."""
     found = Reads()
-    stack = _children(root)
+    stack = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            _note(item, found)
-            stack.extend(_children(item))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
+            if item is not root:
+                _note(item, found)
+            item = item.values()
+        # Children go on the stack last first, so that they come off in the order written.
+        stack.extend(reversed([v for v in item if isinstance(v, dict | list)]))
     return found
-
-
-def _children(item: Any) -> list[Any]:
-    """The objects and lists inside ``item``, last first, so the walk pops them in order."""
-    values = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-    return [v for v in reversed(list(values)) if isinstance(v, dict | list)]
 
 
 def _note(node: dict[str, Any], found: Reads) -> None:
