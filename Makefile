@@ -74,9 +74,10 @@ format: install ## Reformat with ruff
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-bench: install bench-grading ## Run the page, lake and grading benchmarks and print their figures
+bench: install bench-grading ## Run the page, lake, filter and grading benchmarks and print their figures
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/lake.py
+	$(BIN)/python bench/filter.py
 
 # nbgrader is only the grading benchmark's yardstick: it gets an environment of its own.
 NBGRADER := .venv-nbgrader/bin/nbgrader

@@ -5,7 +5,9 @@ space (the ``user`` catalog, one DuckDB file per learner). Three walls stand
 between their SQL and the server, each meant to stop an escape on its own:
 
 1. the statement filter (playground.filter): an allowlist of statement types,
-   writes only to ``user.*``, no table functions that reach files or run SQL text;
+   writes only to ``user.*``, and, read from DuckDB's own parse tree of each
+   query, no table function that reaches files or runs SQL text, no file read
+   as a table and no query that writes;
 2. the locked DuckDB configuration (playground.sandbox): a fresh in-memory
    database per query, the lake attached read-only, external access off except
    reads of the lake's zone directories, no extensions, memory and time limits,

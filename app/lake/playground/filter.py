@@ -5,63 +5,33 @@ DuckDB configuration in playground.sandbox and the worker's Landlock
 confinement in playground.confine); each is meant to stop an escape on its own.
 It allows an explicit list of statement types, writes only into the learner's
 own ``user`` catalog, and no table function that touches files, the network,
-settings or other SQL text.
+settings or other SQL text. What a statement calls and reads comes from
+DuckDB's own parse tree (playground.tree), so the filter sees what DuckDB sees;
+playground.parts finds the queries inside statements DuckDB cannot serialize.
+Nothing runs: DuckDB only parses, on a locked in-memory connection.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import threading
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
 from app.lake.playground import types as t
+from app.lake.playground.names import denied_function, names_a_file
+from app.lake.playground.parts import Query, Unchecked, calls, hides_query, parts
 from app.lake.playground.sql import (
-    OP,
     QUOTED,
     STRING,
     Token,
+    first_token_start,
     qualified_name,
     skip_with_clause,
     tokenize,
 )
+from app.lake.playground.tree import Reads, Unparsed, cte_body, on_parser, reads, serialize
 from app.lake.playground.values import error_from_exception
-
-
-# Table functions a learner may call: generators, unnesting and catalog
-# metadata. Every other table function the running DuckDB knows is refused
-# (fail closed), so a release that adds one cannot open a hole silently.
-def _names(text: str) -> frozenset[str]:
-    """A set of function names written as one space-separated string."""
-    return frozenset(text.split())
-
-
-ALLOWED_TABLE_FUNCTIONS = _names(
-    "range generate_series unnest repeat repeat_row json_each json_tree summary "
-    "test_all_types test_vector_types icu_calendar_names pg_timezone_names which_secret "
-    "histogram histogram_values duckdb_logs_parsed duckdb_profiling_settings "
-    "pragma_collations pragma_database_size pragma_metadata_info pragma_platform pragma_show "
-    "pragma_storage_info pragma_table_info pragma_user_agent pragma_version "
-    "duckdb_approx_database_count duckdb_available_metrics duckdb_columns "
-    "duckdb_connection_count duckdb_constraints duckdb_coordinate_systems duckdb_databases "
-    "duckdb_dependencies duckdb_dialects duckdb_eviction_queues duckdb_extension_repositories "
-    "duckdb_extensions duckdb_external_file_cache duckdb_external_resource_types "
-    "duckdb_external_resources duckdb_functions duckdb_grammar_extensions duckdb_indexes "
-    "duckdb_keywords duckdb_log_contexts duckdb_logs duckdb_memory duckdb_optimizers "
-    "duckdb_prepared_statements duckdb_schemas duckdb_secret_type_parameters "
-    "duckdb_secret_types duckdb_secrets duckdb_sequences duckdb_settings duckdb_table_sample "
-    "duckdb_tables duckdb_temporary_files duckdb_triggers duckdb_types duckdb_variables "
-    "duckdb_views"
-)
-# Functions from extensions that cannot load here, caught by name just in case.
-_DENIED_PREFIXES = (
-    "read_", "parquet_", "sqlite_", "postgres_", "mysql_", "iceberg_", "delta_", "ducklake_",
-    "st_read", "excel_", "http", "s3_", "azure_", "gcs_", "load_aws", "odbc_", "arrow_",
-    "python_", "pandas_", "json_execute",
-)  # fmt: skip
-_DENIED_SUFFIXES = ("_scan", "_attach")
 
 _REFUSED_TYPES = {
     "COPY": "it reads and writes files on the server",
@@ -84,30 +54,28 @@ _REFUSED_TYPES = {
     "RELATION": "this statement type is not available",
     "LOGICAL_PLAN": "this statement type is not available",
     "INVALID": "this statement type is not available",
+    "MULTI": "a PIVOT that finds its own columns must be a statement of its own, "
+    "or list them: PIVOT raw.x ON name IN ('a', 'b') USING count(*)",
 }
 _WRITES = {"CREATE", "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "MERGE_INTO"}
-_FROM_LIKE = ("FROM", "JOIN", "USING", "TABLE", "DESCRIBE", "SUMMARIZE", "SHOW", "PIVOT", "UNPIVOT")
-_CLAUSE_END = (
-    "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "QUALIFY", "WINDOW", "UNION",
-    "EXCEPT", "INTERSECT", "SELECT", "ON", "SET", "VALUES", "RETURNING",
-)  # fmt: skip
-_FILE_LIKE = re.compile(
-    r"[/\\:]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|arrow|duckdb|db|xlsx|gz|zst)$", re.I
-)
+_PIVOTS = ("PIVOT", "PIVOT_WIDER")
 _USER_ZONE_HINT = "you can write only to your own user zone, e.g. user.my_table"
-# One parser per process, behind a lock. Not one per thread: a DuckDB connection
-# left in a thread's locals is destroyed as that thread ends, and when that is
-# during interpreter shutdown DuckDB's destructor takes the GIL and aborts the
-# whole process ("FATAL: exception not rethrown").
-_parser_lock = threading.Lock()
-_shared_parser: duckdb.DuckDBPyConnection | None = None
-PARSER_CONFIG = {
-    "errors_as_json": True,
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
+_LAKE_HINT = "query the lake's tables instead, e.g. raw.responses"
+# How to write each kind of statement so that its queries can be checked.
+_SHAPES = {
+    "SELECT": "write it as a plain SELECT query",
+    "MULTI": "list the values, e.g. PIVOT raw.x ON name IN ('a', 'b') USING count(*)",
+    "INSERT": "write it as INSERT INTO user.t SELECT ... or INSERT INTO user.t VALUES (...)",
+    "UPDATE": "write it as UPDATE user.t SET a = ... FROM ... WHERE ...",
+    "DELETE": "write it as DELETE FROM user.t USING ... WHERE ...",
+    "CREATE": "write CREATE TABLE user.t AS SELECT ..., or create the table, then fill it "
+    "with INSERT INTO user.t SELECT ...",
+    "ALTER": "alter the table, then fill the column with UPDATE user.t SET a = (SELECT ...)",
+    "DROP": "write DROP TABLE user.t",
+    "MERGE_INTO": "put the query in USING: MERGE INTO user.t USING (SELECT ...) AS s ON ...",
+    "EXPLAIN": "write EXPLAIN SELECT ...",
 }
+_NAMES = {"MERGE_INTO": "MERGE", "MULTI": "PIVOT"}
 
 
 @dataclass(frozen=True)
@@ -141,9 +109,10 @@ def classify(
 ) -> Verdict:
     """Split ``sql`` into statements and refuse anything outside the playground's rules.
 
-    Only DuckDB's parser runs (``extract_statements``); nothing executes, so
-    this is safe on any input and needs no lake. ``parser`` may be any
-    connection; by default the process's own in-memory one.
+    Only DuckDB's parser runs (``extract_statements``, then ``json_serialize_sql``
+    once for each query in a statement); nothing executes, so this is safe on any
+    input and needs no lake. ``parser`` may be any connection; by default the
+    process's own in-memory one.
     """
     try:
         parsed = _extract(sql, parser)
@@ -156,19 +125,14 @@ def classify(
         cursor = offset + len(raw.query)
         # Some DuckDB releases keep the spaces and comments before a statement in
         # its text: a statement starts at its first token, whichever release split it.
-        lead = _first_token_start(raw.query)
+        lead = first_token_start(raw.query)
         statement, refusal = _check(_type_name(raw), raw.query[lead:], offset + lead, parser)
         statements.append(statement)
-        refusals.extend(r for r in (refusal, _scan(statement.text)) if r)
+        if refusal:
+            refusals.append(refusal)
     if len(statements) > max_statements:
         refusals.append(f"Run at most {max_statements} statements at a time.")
     return Verdict(tuple(statements), tuple(dict.fromkeys(refusals)))
-
-
-def _first_token_start(text: str) -> int:
-    """Where the first token of ``text`` begins (0 when it has none)."""
-    tokens = tokenize(text)
-    return tokens[0].start if tokens else 0
 
 
 def _type_name(raw) -> str:
@@ -181,29 +145,23 @@ def _type_name(raw) -> str:
 
 def _extract(sql: str, parser: duckdb.DuckDBPyConnection | None) -> list:
     """DuckDB's split of ``sql`` into statements, on ``parser`` or the shared parser."""
-    if parser is not None:
-        return parser.extract_statements(sql)
-    global _shared_parser
-    with _parser_lock:  # connecting costs ~15 ms, parsing far less: connect once
-        if _shared_parser is None:
-            # Only ever asked to parse, but locked down all the same.
-            _shared_parser = duckdb.connect(":memory:", config=PARSER_CONFIG)
-        return _shared_parser.extract_statements(sql)
+    return on_parser(parser, lambda con: con.extract_statements(sql))
 
 
 def _check(
     kind: str, text: str, offset: int, parser: duckdb.DuckDBPyConnection | None
 ) -> tuple[Statement, str | None]:
-    """One statement against the allowlist: the statement, and a refusal or None."""
+    """One statement against the allowlist and its parse tree: the statement, and a refusal."""
     tokens = tokenize(text)
     keyword = tokens[0].upper if tokens else kind
     plain = Statement(kind, keyword, text, offset)
-    if kind in ("SELECT",) or (kind == "MULTI" and keyword in ("PIVOT", "UNPIVOT")):
-        return plain, None
+    if kind == "SELECT" or (kind == "MULTI" and keyword in _PIVOTS):
+        return plain, _check_queries(plain, tokens, 0, parser)
     if kind == "EXPLAIN":
         return plain, _check_explain(tokens, text, parser)
     if kind in _WRITES:
-        return _check_write(plain, tokens)
+        statement, refusal, after = _check_write(plain, tokens)
+        return statement, refusal or _check_queries(statement, tokens, after, parser)
     reason = _REFUSED_TYPES.get(kind, "this statement type is not available")
     name = keyword if keyword == kind else f"{keyword} ({kind} statement)"
     return plain, f"{name} is not allowed in the playground: {reason}."
@@ -214,8 +172,10 @@ def _check_explain(tokens: list[Token], text: str, parser) -> str | None:
     i = 1
     while i < len(tokens) and tokens[i].is_word("ANALYZE", "ANALYSE"):
         i += 1
-    if i < len(tokens) and tokens[i].text == "(" and tokens[i].kind == OP:
+    if i < len(tokens) and tokens[i].is_op("("):
         i = _after_parens(tokens, i)
+    if hides_query(tokens[1:i]):
+        return "EXPLAIN needs a query after it."
     inner = classify(text[tokens[i].start :], parser) if i < len(tokens) else Verdict()
     if inner.error or not inner.statements:
         return "EXPLAIN needs a query after it."
@@ -228,140 +188,162 @@ def _after_parens(tokens: list[Token], i: int) -> int:
     """The index just past the parenthesised group that opens at ``tokens[i]``."""
     depth = 0
     for j in range(i, len(tokens)):
-        if tokens[j].kind == OP and tokens[j].text in "()":
+        if tokens[j].is_op("(", ")"):
             depth += 1 if tokens[j].text == "(" else -1
             if depth == 0:
                 return j + 1
     return len(tokens)
 
 
-def _check_write(plain: Statement, tokens: list[Token]) -> tuple[Statement, str | None]:
-    """DDL and DML: a table or view, named in the learner's own user catalog."""
-    i = skip_with_clause(tokens)
+def _check_write(plain: Statement, tokens: list[Token]) -> tuple[Statement, str | None, int]:
+    """DDL and DML: a table or view, named in the learner's own user catalog.
+
+    Also returns the index of the first token after the name, where the
+    statement's clauses begin.
+    """
     words = [tok.upper if tok.kind not in (QUOTED, STRING) else "" for tok in tokens]
+    i = skip_with_clause(tokens)
     first = words[i] if i < len(words) else ""
+    i, action, refusal = _write_head(first, words, i, plain.keyword)
+    if refusal:
+        return plain, refusal, len(tokens)
+    names, after = qualified_name(tokens, i)
+    target = _user_target(names)
+    if not action or target is None:
+        named = ".".join(names) or "that"
+        return plain, f"{first} on {named} is not allowed: {_USER_ZONE_HINT}.", after
+    allowed = Statement(plain.type, plain.keyword, plain.text, plain.offset, target, action)
+    return allowed, None, after
+
+
+def _write_head(first: str, words: list[str], i: int, keyword: str) -> tuple[int, str, str | None]:
+    """Past the words before a write's target: the index, what it does, and a refusal or None."""
     if first == "CREATE":
         i += 3 if words[i + 1 : i + 3] == ["OR", "REPLACE"] else 1
         if i < len(words) and words[i] in ("TEMP", "TEMPORARY"):
-            return plain, "Temporary tables vanish after each run: " + _USER_ZONE_HINT + "."
+            return i, "", "Temporary tables vanish after each run: " + _USER_ZONE_HINT + "."
         what = words[i] if i < len(words) else ""
         if what not in ("TABLE", "VIEW"):
-            return plain, f"CREATE {what} is not allowed in the playground: {_CREATE_HINT}."
+            return i, "", f"CREATE {what} is not allowed in the playground: {_CREATE_HINT}."
         i += 4 if words[i + 1 : i + 4] == ["IF", "NOT", "EXISTS"] else 1
-        action = f"Created {what.lower()}"
-    elif first == "INSERT":
+        return i, f"Created {what.lower()}", None
+    if first == "INSERT":
         i += 3 if words[i + 1 : i + 2] == ["OR"] else 1
-        i, action = (i + 1, "Inserted") if i < len(words) and words[i] == "INTO" else (i, "")
-    elif first in ("UPDATE", "MERGE"):
-        i += 2 if first == "MERGE" else 1
-        action = "Updated" if first == "UPDATE" else "Merged"
-    elif first in ("DELETE", "TRUNCATE"):
-        i += 2 if words[i + 1 : i + 2] in (["FROM"], ["TABLE"]) else 1
-        action = "Deleted"
-    elif first in ("DROP", "ALTER"):
+        return (i + 1, "Inserted", None) if words[i : i + 1] == ["INTO"] else (i, "", None)
+    if first in ("UPDATE", "MERGE"):
+        return (i + 1, "Updated", None) if first == "UPDATE" else (i + 2, "Merged", None)
+    if first in ("DELETE", "TRUNCATE"):
+        return i + (2 if words[i + 1 : i + 2] in (["FROM"], ["TABLE"]) else 1), "Deleted", None
+    if first in ("DROP", "ALTER"):
         what = words[i + 1] if i + 1 < len(words) else ""
         if what not in ("TABLE", "VIEW"):
-            return plain, f"{first} {what} is not allowed in the playground: {_CREATE_HINT}."
+            return i, "", f"{first} {what} is not allowed in the playground: {_CREATE_HINT}."
         i += 4 if words[i + 2 : i + 4] == ["IF", "EXISTS"] else 2
-        action = f"{'Dropped' if first == 'DROP' else 'Altered'} {what.lower()}"
-    else:
-        return plain, f"{first or plain.keyword} is not allowed in the playground."
-    parts, _ = qualified_name(tokens, i)
-    target = _user_target(parts)
-    if not action or target is None:
-        named = ".".join(parts) or "that"
-        return plain, f"{first} on {named} is not allowed: {_USER_ZONE_HINT}."
-    return Statement(plain.type, plain.keyword, plain.text, plain.offset, target, action), None
+        return i, f"{'Dropped' if first == 'DROP' else 'Altered'} {what.lower()}", None
+    return i, "", f"{first or keyword} is not allowed in the playground."
 
 
 _CREATE_HINT = "you can create, change and drop tables and views in your user zone"
 
 
-def _user_target(parts: list[str]) -> str | None:
+def _user_target(names: list[str]) -> str | None:
     """``user.x`` when the name lands in the learner's catalog, else None.
 
     The sandbox makes ``user`` the default catalog, so ``x`` and ``main.x``
     land there too; anything naming another catalog or schema does not.
     """
-    if len(parts) == 1:
-        return f"user.{parts[0]}"
-    if len(parts) == 2 and parts[0] in ("user", "main"):
-        return f"user.{parts[1]}"
-    if len(parts) == 3 and parts[:2] == ["user", "main"]:
-        return f"user.{parts[2]}"
+    if len(names) == 1:
+        return f"user.{names[0]}"
+    if len(names) == 2 and names[0] in ("user", "main"):
+        return f"user.{names[1]}"
+    if len(names) == 3 and names[:2] == ["user", "main"]:
+        return f"user.{names[2]}"
     return None
 
 
-def _scan(text: str) -> str | None:
-    """Refuse denied table functions and file paths used as tables, anywhere in a statement."""
-    tokens = tokenize(text)
-    in_from = [False]  # per parenthesis depth: are we in a FROM-like list?
-    previous: Token | None = None
-    for i, tok in enumerate(tokens):
-        following = tokens[i + 1] if i + 1 < len(tokens) else None
-        calls = following is not None and following.kind == OP and following.text == "("
-        if tok.is_name and calls and denied_function(tok.text):
-            return (
-                f"{tok.text}() is not available in the playground: it reaches files, "
-                "settings or other SQL. Query the lake's tables instead, e.g. raw.responses."
-            )
-        if tok.kind == OP and tok.text == "(":
-            # A group where a table belongs, FROM ('x.csv' CROSS JOIN ...), is a
-            # FROM list too; a function call's or a subquery's parentheses are not.
-            in_from.append(in_from[-1] and _is_list_start(previous))
-        elif tok.kind == OP and tok.text == ")":
-            if len(in_from) > 1:
-                in_from.pop()
-        elif tok.is_word(*_FROM_LIKE):
-            in_from[-1] = True
-        elif tok.is_word(*_CLAUSE_END):
-            in_from[-1] = False
-        elif in_from[-1] and _is_list_start(previous) and _names_a_file(tok):
-            return (
-                f"Reading '{tok.text}' as a table is not allowed in the playground: "
-                "query the lake's tables instead, e.g. raw.responses."
-            )
-        previous = tok
+def _check_queries(statement: Statement, tokens: list[Token], after: int, parser) -> str | None:
+    """Every query in an allowed statement, as DuckDB parses it, against the rules."""
+    try:
+        found = parts(statement.type, statement.text, tokens, after)
+    except Unchecked:
+        return _unchecked(statement)
+    refusal = _check_plain(statement, found.plain)
+    for query in found.queries:
+        refusal = refusal or _check_tree(statement, query, parser)
+    return refusal
+
+
+def _check_plain(statement: Statement, tokens: tuple[Token, ...]) -> str | None:
+    """The clauses outside a statement's queries: no query may hide there, no denied call."""
+    if hides_query(tokens):
+        name = _NAMES.get(statement.type, statement.type)
+        return (
+            f"This part of the {name} statement cannot hold a query in the playground: "
+            f"{_SHAPES.get(statement.type, _SHAPES['SELECT'])}."
+        )
+    denied = [name for name in calls(tokens) if denied_function(name)]
+    return _function_refusal(denied[0]) if denied else None
+
+
+def _check_tree(statement: Statement, query: Query, parser) -> str | None:
+    """One query's parse tree: what it calls, names and changes; fail closed if DuckDB has none."""
+    try:
+        root: Any = on_parser(parser, lambda con: serialize(con, query.text))
+    except (Unparsed, duckdb.Error):
+        return _unchecked(statement)
+    if query.changes:  # a whole INSERT, UPDATE or DELETE, parsed as a CTE's body
+        root = cte_body(root)
+        if root is None or root.get("type") != query.changes:
+            return _unchecked(statement)
+        named = _changed_table(root)
+        if _user_target(named) != statement.target:  # the words misread the target: DuckDB decides
+            return f"{statement.keyword} on {'.'.join(named)} is not allowed: {_USER_ZONE_HINT}."
+    return _refusal(reads(root))
+
+
+def _changed_table(node: dict[str, Any]) -> list[str]:
+    """The table an INSERT, UPDATE or DELETE node changes, as lower-cased name parts."""
+    table = node.get("table")
+    if isinstance(table, dict):  # UPDATE and DELETE hold a table reference
+        names = (table.get("catalog_name"), table.get("schema_name"), table.get("table_name"))
+    else:  # INSERT names it in three fields of its own
+        names = (node.get("catalog"), node.get("schema"), table)
+    return [str(name).lower() for name in names if name]
+
+
+def _refusal(found: Reads) -> str | None:
+    """Why a query's tree may not run: a change, a denied function or a file read as a table."""
+    if found.changes:
+        word = found.changes[0].removesuffix("_NODE").removesuffix("_QUERY")
+        reason = _REFUSED_TYPES.get(
+            word, "a query may only read; run INSERT, UPDATE or DELETE as a statement of its own"
+        )
+        return f"{word} inside a query is not allowed in the playground: {reason}."
+    for name in found.table_functions:
+        if not name:  # fail closed: DuckDB called something, but the tree names no function
+            return f"This table function is not available in the playground: {_LAKE_HINT}."
+        if denied_function(name):
+            return _function_refusal(name)
+    for name in found.functions:
+        if denied_function(name):
+            return _function_refusal(name)
+    for names in found.tables:
+        if names_a_file(names):
+            path = ".".join(name for name in names if name)
+            return f"Reading '{path}' as a table is not allowed in the playground: {_LAKE_HINT}."
     return None
 
 
-def _names_a_file(tok: Token) -> bool:
-    """A string where a table belongs is a file path; so is a "quoted" name that looks like one."""
-    return tok.kind == STRING or (tok.kind == QUOTED and bool(_FILE_LIKE.search(tok.text)))
-
-
-def _is_list_start(previous: Token | None) -> bool:
-    """True when a table comes next in a FROM list: after FROM, JOIN and the like, a comma,
-    or the opening parenthesis of a group in the list."""
-    return previous is not None and (
-        previous.is_word(*_FROM_LIKE) or (previous.kind == OP and previous.text in (",", "("))
-    )
-
-
-def denied_function(name: str) -> bool:
-    """True for a function the playground refuses (by name, any case).
-
-    The rule: a table function is refused unless it is on the allowlist, and
-    so is any name shaped like a file, network or foreign-engine reader even
-    where this DuckDB does not know it (an extension's). Scalar and aggregate
-    functions only compute, and pass.
-    """
-    name = name.lower()
-    if name in ALLOWED_TABLE_FUNCTIONS:
-        return False
+def _function_refusal(name: str) -> str:
+    """The message for a denied function."""
     return (
-        name in table_functions()
-        or name.startswith(_DENIED_PREFIXES)
-        or name.endswith(_DENIED_SUFFIXES)
+        f"{name}() is not available in the playground: it reaches files, "
+        "settings or other SQL. Query the lake's tables instead, e.g. raw.responses."
     )
 
 
-@functools.cache
-def table_functions() -> frozenset[str]:
-    """Every table function (and table macro) the running DuckDB knows, read once per process."""
-    with duckdb.connect(":memory:", config=PARSER_CONFIG) as con:
-        rows = con.execute(
-            "SELECT DISTINCT function_name FROM duckdb_functions() "
-            "WHERE function_type IN ('table', 'table_macro')"
-        ).fetchall()
-    return frozenset(name.lower() for (name,) in rows)
+def _unchecked(statement: Statement) -> str:
+    """The message for a statement whose queries DuckDB could not hand over to be checked."""
+    name = _NAMES.get(statement.type, statement.type)
+    hint = _SHAPES.get(statement.type, _SHAPES["SELECT"])
+    return f"The playground could not check the queries in this {name} statement: {hint}."

@@ -1,36 +1,45 @@
-"""A small SQL tokenizer for the playground's statement filter (pure).
+"""The words of a statement as DuckDB's own lexer reads them, for the statement filter (pure).
 
-It only has to agree with DuckDB's lexer on where strings, quoted names and
-comments begin and end, so that a function name hidden inside what looks like
-a string (or a string hidden inside what looks like a comment) cannot slip
-past the filter: DuckDB's nested /* */ comments, -- comments ended by a line
-feed or a carriage return, '' and E'\\'' strings, $tag$ dollar quotes, and
-"" and `` quoted names are all handled.
+The filter reads a statement's first words (its kind, the table it writes)
+and looks for where its queries start. It reads them with ``duckdb.tokenize``,
+DuckDB's lexer, not a hand-written one, so it cannot disagree with DuckDB about
+where a string, a quoted name or a comment ends: a hand-written tokenizer here
+once missed that a carriage return ends a -- comment and that `backticks`
+quote a name.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import bisect
+import itertools
+from typing import NamedTuple
+
+import duckdb
 
 WORD = "word"  # an unquoted name or keyword
 QUOTED = "quoted"  # a "quoted name", unescaped
-STRING = "string"  # a string literal, unescaped enough to inspect
+STRING = "string"  # a string literal, as written
 NUMBER = "number"
-OP = "op"  # any other single character
+OP = "op"  # an operator or punctuation: ( ) , . ; :: and the like
 
-_WORD = re.compile(r"[^\W\d][\w$]*")
-_NUMBER = re.compile(r"\d[\w.]*|\.\d[\w]*")
-_DOLLAR = re.compile(r"\$([^\W\d]\w*)?\$")
+_KINDS = {
+    duckdb.token_type.keyword: WORD,
+    duckdb.token_type.identifier: WORD,
+    duckdb.token_type.string_const: STRING,
+    duckdb.token_type.numeric_const: NUMBER,
+    duckdb.token_type.operator: OP,
+}
+_SPACE = " \t\n\r\f\v"  # DuckDB's whitespace; other characters may belong to a name
+_OPENING, _CLOSING = "([{", ")]}"
 
 
-@dataclass(frozen=True)
-class Token:
-    """One token: its kind, its text (names unquoted) and where it starts."""
+class Token(NamedTuple):  # a tuple, not a dataclass: a long query has thousands of tokens
+    """One token: its kind, its text (names unquoted) and where it starts and ends."""
 
     kind: str
     text: str
     start: int
+    end: int
 
     @property
     def upper(self) -> str:
@@ -41,6 +50,10 @@ class Token:
         """True for an unquoted word that is one of ``words`` (any case)."""
         return self.kind == WORD and self.upper in words
 
+    def is_op(self, *texts: str) -> bool:
+        """True for an operator or punctuation token that is one of ``texts``."""
+        return self.kind == OP and self.text in texts
+
     @property
     def is_name(self) -> bool:
         """True for a token that can name a table, schema, catalog or function."""
@@ -48,86 +61,43 @@ class Token:
 
 
 def tokenize(sql: str) -> list[Token]:
-    """Split SQL into tokens, dropping whitespace and comments."""
-    tokens: list[Token] = []
-    i, n = 0, len(sql)
-    while i < n:
-        c = sql[i]
-        if c.isspace():
-            i += 1
-        elif sql.startswith("--", i):
-            i = _line_comment_end(sql, i)
-        elif sql.startswith("/*", i):
-            i = _block_comment_end(sql, i)
-        elif c == "'":
-            i = _string(sql, i, i, tokens, backslashes=False)
-        elif c in ('"', "`"):  # DuckDB reads `name` as a quoted name too
-            end = _quoted_end(sql, i, c)
-            tokens.append(Token(QUOTED, sql[i + 1 : end - 1].replace(c * 2, c), i))
-            i = end
-        elif c == "$" and (dollar := _DOLLAR.match(sql, i)):
-            tag = dollar.group(0)
-            end = sql.find(tag, dollar.end())
-            end = n if end < 0 else end + len(tag)
-            tokens.append(Token(STRING, sql[dollar.end() : max(end - len(tag), dollar.end())], i))
-            i = end
-        elif word := _WORD.match(sql, i):
-            if word.group(0) in ("E", "e") and sql.startswith("'", word.end()):
-                i = _string(sql, i, word.end(), tokens, backslashes=True)
-            else:
-                tokens.append(Token(WORD, word.group(0), i))
-                i = word.end()
-        elif number := _NUMBER.match(sql, i):
-            tokens.append(Token(NUMBER, number.group(0), i))
-            i = number.end()
-        else:
-            tokens.append(Token(OP, c, i))
-            i += 1
+    """Split SQL into tokens with DuckDB's lexer, dropping comments.
+
+    ``sql`` must be something DuckDB has already parsed (a statement from
+    ``extract_statements``), so every string and comment in it is closed.
+    """
+    found = duckdb.tokenize(sql)
+    starts = [position for position, _ in found]
+    if not sql.isascii():  # DuckDB counts UTF-8 bytes, Python characters
+        starts = _characters(sql, starts)
+    ends = [*starts[1:], len(sql)]
+    tokens = []
+    for (_, kind), start, end in zip(found, starts, ends, strict=True):
+        if kind != duckdb.token_type.comment:
+            tokens.append(_token(_KINDS.get(kind, OP), sql[start:end].rstrip(_SPACE), start))
     return tokens
 
 
-def _line_comment_end(sql: str, i: int) -> int:
-    """Just past a -- comment: DuckDB ends one at a line feed or a carriage return."""
-    ends = [j for j in (sql.find("\n", i), sql.find("\r", i)) if j >= 0]
-    return min(ends) + 1 if ends else len(sql)
+def first_token_start(sql: str) -> int:
+    """Where the first token that is not a comment begins, in characters (0 when there is none)."""
+    for position, kind in duckdb.tokenize(sql):
+        if kind != duckdb.token_type.comment:
+            return position if sql.isascii() else len(sql.encode()[:position].decode())
+    return 0
 
 
-def _block_comment_end(sql: str, i: int) -> int:
-    """DuckDB nests /* */ comments, so count the depth."""
-    depth, i = 0, i
-    while i < len(sql):
-        if sql.startswith("/*", i):
-            depth, i = depth + 1, i + 2
-        elif sql.startswith("*/", i):
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return i
-        else:
-            i += 1
-    return len(sql)
+def _token(kind: str, text: str, start: int) -> Token:
+    """A token from its text as written: a quoted name is unquoted, its doubled quotes undone."""
+    end = start + len(text)
+    if kind == WORD and text[:1] in ('"', "`"):
+        return Token(QUOTED, text[1:-1].replace(text[0] * 2, text[0]), start, end)
+    return Token(kind, text, start, end)
 
 
-def _string(sql: str, start: int, quote: int, tokens: list[Token], backslashes: bool) -> int:
-    """Append a string literal token starting at ``quote``; return where it ends."""
-    end = _quoted_end(sql, quote, "'", backslashes)
-    tokens.append(Token(STRING, sql[quote + 1 : end - 1], start))
-    return end
-
-
-def _quoted_end(sql: str, i: int, quote: str, backslashes: bool = False) -> int:
-    """The index just past the closing quote; a doubled quote is an escaped one."""
-    j = i + 1
-    while j < len(sql):
-        if backslashes and sql[j] == "\\":
-            j += 2
-        elif sql[j] == quote:
-            if sql.startswith(quote * 2, j):
-                j += 2
-            else:
-                return j + 1
-        else:
-            j += 1
-    return len(sql)
+def _characters(sql: str, byte_offsets: list[int]) -> list[int]:
+    """Character offsets in ``sql`` for offsets into its UTF-8 encoding."""
+    ends = list(itertools.accumulate(len(c.encode()) for c in sql))
+    return [bisect.bisect_right(ends, offset) for offset in byte_offsets]
 
 
 def qualified_name(tokens: list[Token], i: int) -> tuple[list[str], int]:
@@ -135,11 +105,25 @@ def qualified_name(tokens: list[Token], i: int) -> tuple[list[str], int]:
     parts: list[str] = []
     while i < len(tokens) and tokens[i].is_name:
         parts.append(tokens[i].text.lower())
-        if i + 1 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].kind == OP:
+        if i + 1 < len(tokens) and tokens[i + 1].is_op("."):
             i += 2
         else:
             return parts, i + 1
     return parts, i
+
+
+def find_top(tokens: list[Token], start: int, word: str) -> int:
+    """The index of the first ``word`` at or after ``start`` outside any brackets, or -1."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        token = tokens[i]
+        if token.kind == OP and token.text in _OPENING:
+            depth += 1
+        elif token.kind == OP and token.text in _CLOSING:
+            depth -= 1
+        elif depth == 0 and token.is_word(word):
+            return i
+    return -1
 
 
 def skip_with_clause(tokens: list[Token]) -> int:
@@ -148,9 +132,9 @@ def skip_with_clause(tokens: list[Token]) -> int:
         return 0
     depth = 0
     for i, token in enumerate(tokens):
-        if token.kind == OP and token.text == "(":
+        if token.is_op("("):
             depth += 1
-        elif token.kind == OP and token.text == ")":
+        elif token.is_op(")"):
             depth -= 1
         elif depth == 0 and token.is_word("INSERT", "UPDATE", "DELETE", "SELECT", "MERGE"):
             # The CTE list ends at the first statement keyword outside parentheses.

@@ -78,6 +78,15 @@ def attacks(lake) -> list[tuple[str, str]]:
         ("CHECKPOINT", "CHECKPOINT"),
         ("BEGIN TRANSACTION", "BEGIN"),
         ("IMPORT DATABASE '/tmp'", "IMPORT"),
+        # Past the filter once; the locked connection stopped the first three, and only
+        # Landlock stood in the way of COPY TO in a WITH clause (a SELECT to DuckDB 2.0).
+        ("SELECT * FROM -- x\rread_text('/etc/passwd')", "read_text()"),
+        (f"SELECT * FROM `read_text`('{secret}')", "read_text()"),
+        (f"SELECT * FROM ('{secret}.csv' CROSS JOIN range(1))", "as a table"),
+        (f"WITH a AS (COPY (SELECT 'x' AS id) TO '{raw}/x/x.csv') SELECT * FROM a", "COPY"),
+        ("WITH d AS (DELETE FROM raw.x RETURNING *) SELECT * FROM d", "DELETE"),
+        ("SELECT * FROM x.csv", "as a table"),
+        (f"UPDATE user.t SET a = (SELECT content FROM read_text('{secret}'))", "read_text()"),
     ]
 
 
