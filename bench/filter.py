@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.lake.explore.examples import EXAMPLES  # noqa: E402
-from app.lake.playground import filter as this_filter  # noqa: E402
+from app.lake.playground.statements import filter as this_filter  # noqa: E402
 
 QUERIES = {
     "group-by": EXAMPLES["trusted"][1].sql,
@@ -48,7 +48,7 @@ def filter_at(commit: str, workdir: Path) -> Callable[[str], object]:
     package = workdir / "filter_at_commit"
     package.mkdir()
     names = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", commit, "app/lake/playground/"],
+        ["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", commit, "app/lake/playground/"],
         check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     for name in names:
@@ -58,9 +58,14 @@ def filter_at(commit: str, workdir: Path) -> Callable[[str], object]:
                 check=True, capture_output=True, text=True,
             ).stdout  # fmt: skip
             text = source.replace("app.lake.playground", "filter_at_commit")
-            (package / Path(name).name).write_text(text)
+            target = package / Path(name).relative_to("app/lake/playground")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
     sys.path.insert(0, str(workdir))
-    return importlib.import_module("filter_at_commit.filter").classify
+    # The filter moved into statements/ after 5066314; older commits have it at the top.
+    nested = (package / "statements" / "filter.py").exists()
+    module = "filter_at_commit.statements.filter" if nested else "filter_at_commit.filter"
+    return importlib.import_module(module).classify
 
 
 def time_side_by_side(filters: dict[str, Callable], rounds: int) -> dict[str, dict[str, float]]:

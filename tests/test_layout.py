@@ -29,7 +29,9 @@ def test_the_graph_sees_the_imports_it_should():
     graph = import_graph()
     assert len(graph) > 150
     assert "app.lake.engine" in graph["app.lake.routes"]
-    assert "app.lake.playground.types" in graph["app.lake.playground.filter"]  # from pkg import mod
+    assert (
+        "app.lake.playground.types" in graph["app.lake.playground.statements.filter"]
+    )  # from pkg import mod
     assert "app.grading.submissions" in graph["app.grading.queue"]
     assert "app.grading.tasks" in graph["app.grading.queue"]  # inside a function
     assert "app.grading.tasks" not in import_graph(in_functions=False)["app.grading.queue"]

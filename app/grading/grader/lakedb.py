@@ -17,7 +17,7 @@ import duckdb
 
 from app.grading.grader import bounds
 from app.lake.lockdown import connect_locked
-from app.lake.playground.filter import classify
+from app.lake.playground.statements.filter import classify
 
 MAX_RESULT_ROWS = 200_000
 

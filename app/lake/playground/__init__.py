@@ -4,7 +4,7 @@ A learner may read every zone of the lake and write only in their own scratch
 space (the ``user`` catalog, one DuckDB file per learner). Three walls stand
 between their SQL and the server, each meant to stop an escape on its own:
 
-1. the statement filter (playground.filter): an allowlist of statement types,
+1. the statement filter (playground.statements): an allowlist of statement types,
    writes only to ``user.*``, and, read from DuckDB's own parse tree of each
    query, no table function that reaches files or runs SQL text, no file read
    as a table and no query that writes;
@@ -29,9 +29,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.lake.playground.filter import Verdict, classify
 from app.lake.playground.pool import Outcome, WorkerPool
 from app.lake.playground.runner import timeout_error
+from app.lake.playground.statements.filter import Verdict, classify
 from app.lake.playground.types import (
     BUSY,
     EMPTY,

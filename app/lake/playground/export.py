@@ -9,7 +9,6 @@ from dataclasses import asdict
 from typing import Any
 
 from app.lake.playground import types as t
-from app.lake.playground.filter import classify
 from app.lake.playground.runner import (
     BATCH_ROWS,
     Deadline,
@@ -18,6 +17,7 @@ from app.lake.playground.runner import (
     timeout_error,
 )
 from app.lake.playground.sandbox import lake_file
+from app.lake.playground.statements.filter import classify
 from app.lake.playground.values import column_values, csv_cell, error_from_exception
 
 CHUNK_CHARS = 256 * 1024

@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 
 from app.lake.playground import types as t
-from app.lake.playground.filter import Statement, Verdict, classify
 from app.lake.playground.sandbox import lake_file, open_sandbox
+from app.lake.playground.statements.filter import Statement, Verdict, classify
 from app.lake.playground.values import clip, column_values, error_from_exception, json_value
 
 # Statements whose rows are the result; the others change the user zone.

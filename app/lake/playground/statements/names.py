@@ -11,7 +11,7 @@ import re
 
 import duckdb
 
-from app.lake.playground.tree import PARSER_CONFIG
+from app.lake.playground.statements.tree import PARSER_CONFIG
 
 
 # Table functions a learner may call: generators, unnesting and catalog

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from app.lake.playground.filter import classify
-from app.lake.playground.names import (
+from app.lake.playground.statements.filter import classify
+from app.lake.playground.statements.names import (
     _DENIED_PREFIXES,
     ALLOWED_TABLE_FUNCTIONS,
     denied_function,

@@ -19,9 +19,9 @@ from typing import Any
 import duckdb
 
 from app.lake.playground import types as t
-from app.lake.playground.names import denied_function, names_a_file
-from app.lake.playground.parts import Query, Unchecked, calls, hides_query, parts
-from app.lake.playground.sql import (
+from app.lake.playground.statements.names import denied_function, names_a_file
+from app.lake.playground.statements.parts import Query, Unchecked, calls, hides_query, parts
+from app.lake.playground.statements.sql import (
     QUOTED,
     STRING,
     Token,
@@ -30,7 +30,14 @@ from app.lake.playground.sql import (
     skip_with_clause,
     tokenize,
 )
-from app.lake.playground.tree import Reads, Unparsed, cte_body, on_parser, reads, serialize
+from app.lake.playground.statements.tree import (
+    Reads,
+    Unparsed,
+    cte_body,
+    on_parser,
+    reads,
+    serialize,
+)
 from app.lake.playground.values import error_from_exception
 
 _REFUSED_TYPES = {

@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 from app.lake.explore.examples import EXAMPLES
-from app.lake.playground import filter as filter_module
-from app.lake.playground import names as names_module
-from app.lake.playground.filter import classify
-from app.lake.playground.names import denied_function
+from app.lake.playground.statements import filter as filter_module
+from app.lake.playground.statements import names as names_module
+from app.lake.playground.statements.filter import classify
+from app.lake.playground.statements.names import denied_function
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from app.lake.playground.tree import PARSER_CONFIG, Unparsed, cte_body, reads, serialize
+from app.lake.playground.statements.tree import PARSER_CONFIG, Unparsed, cte_body, reads, serialize
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.lake.playground.sql import NUMBER, OP, QUOTED, STRING, WORD, find_top, tokenize
+from app.lake.playground.statements.sql import NUMBER, OP, QUOTED, STRING, WORD, find_top, tokenize
 
 
 def test_strings_names_and_comments_end_where_duckdb_ends_them():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from app.lake.playground.parts import QUERY_WORDS, Unchecked, calls, hides_query, parts
-from app.lake.playground.sql import tokenize
-from app.lake.playground.tree import PARSER_CONFIG, cte_body, serialize
+from app.lake.playground.statements.parts import QUERY_WORDS, Unchecked, calls, hides_query, parts
+from app.lake.playground.statements.sql import tokenize
+from app.lake.playground.statements.tree import PARSER_CONFIG, cte_body, serialize
 
 
 @pytest.fixture(scope="module")

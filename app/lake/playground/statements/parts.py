@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.lake.playground.sql import Token, find_top, skip_with_clause
+from app.lake.playground.statements.sql import Token, find_top, skip_with_clause
 
 # The words a subquery can start with, after its "(": SELECT, FROM-first,
 # VALUES, TABLE, WITH, the PIVOT and UNPIVOT statements, and SHOW, DESCRIBE
