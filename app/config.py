@@ -171,12 +171,13 @@ class Config:
     ACADEMY_HUB_CLIENT_ID = os.environ.get("ACADEMY_HUB_CLIENT_ID", "jupyterhub")
     ACADEMY_HUB_CLIENT_SECRET = os.environ.get("ACADEMY_HUB_CLIENT_SECRET") or None
     ACADEMY_HUB_SERVICE_TOKEN = os.environ.get("ACADEMY_HUB_SERVICE_TOKEN") or None
+    # Encrypts the learner's academy token the hub keeps, to ask again whether the account
+    # is still active (32 bytes, hex); None: generated into <instance>/hub/.
+    ACADEMY_HUB_CRYPT_KEY = os.environ.get("ACADEMY_HUB_CRYPT_KEY") or None
     ACADEMY_HUB_DIR = os.environ.get("ACADEMY_HUB_DIR") or None
     ACADEMY_WORKSPACES_DIR = os.environ.get("ACADEMY_WORKSPACES_DIR") or None
     ACADEMY_HUB_IDLE_MINUTES = _int("ACADEMY_HUB_IDLE_MINUTES", 30)
     ACADEMY_HUB_TIMEOUT = float(os.environ.get("ACADEMY_HUB_TIMEOUT", "10"))
-    # Authlib's own setting: the hub only needs its access token while a learner signs in.
-    OAUTH2_TOKEN_EXPIRES_IN = {"authorization_code": 3600}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -185,6 +186,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    # Authlib's own setting: a hub sign-in lasts as long as an academy session. Every use
+    # of the token asks again whether the account is active, so a long life costs nothing.
+    OAUTH2_TOKEN_EXPIRES_IN = {"authorization_code": PERMANENT_SESSION_LIFETIME}
 
     WTF_CSRF_TIME_LIMIT = None
     # Uploads (notebooks) are refused with 413 beyond this, before anything reads them.
@@ -213,5 +217,6 @@ class TestConfig(Config):
     ACADEMY_HUB_CLIENT_ID = "jupyterhub"
     ACADEMY_HUB_CLIENT_SECRET = None
     ACADEMY_HUB_SERVICE_TOKEN = None
+    ACADEMY_HUB_CRYPT_KEY = None
     ACADEMY_HUB_DIR = None
     ACADEMY_WORKSPACES_DIR = None

@@ -43,6 +43,15 @@ c.GenericOAuthenticator.manage_groups = True
 c.GenericOAuthenticator.auth_state_groups_key = "oauth_user.groups"
 c.GenericOAuthenticator.allowed_groups = {"learner", "instructor", "admin"}
 c.GenericOAuthenticator.admin_groups = {"admin"}
+# The hub keeps the learner's academy token (encrypted) and shows it to the academy again
+# before each server starts and every few minutes: a deactivated account is then let go.
+c.CryptKeeper.keys = [settings["crypt_key"]]
+c.GenericOAuthenticator.enable_auth_state = True
+c.Authenticator.refresh_pre_spawn = True
+c.Authenticator.auth_refresh_age = 300
+# Also when the academy (not the learner) asks for the server: without this the hub lets
+# a cross-user spawn through on stale sign-in details, with only a warning.
+c.Authenticator.auth_refresh_strict = True
 
 # One JupyterLab per learner, started on demand in their workspace, without terminals.
 c.JupyterHub.spawner_class = "app.hub.workspace.WorkspaceSpawner"

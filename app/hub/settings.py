@@ -1,7 +1,8 @@
 """What the hub needs to know, from the academy's settings and its instance folder.
 
 ``init_app`` fills in what the embedded mode leaves unset: the OAuth client secret and
-the service token (generated once into ``<instance>/hub/``, owner-only), the hub's state
+the service token and the key that encrypts learners' tokens in the hub (generated once
+into ``<instance>/hub/``, owner-only), the hub's state
 folder and the learners' workspaces. ``hub_settings`` is everything the hub's own
 configuration file (``jupyterhub_config.py``) reads, so that file has no defaults of its own.
 """
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     for key, filename in (
         ("ACADEMY_HUB_CLIENT_SECRET", "oauth_client_secret"),
         ("ACADEMY_HUB_SERVICE_TOKEN", "service_token"),
+        ("ACADEMY_HUB_CRYPT_KEY", "crypt_key"),
     ):
         if not app.config[key]:
             app.config[key] = instance_secret(hub_dir / filename)
@@ -72,6 +74,7 @@ def hub_settings(app: Flask) -> dict:
         "oauth_client_secret": config["ACADEMY_HUB_CLIENT_SECRET"],
         "oauth_callback_url": oauth_redirect_uri(app),
         "oauth_scope": OAUTH_SCOPE,
+        "crypt_key": config["ACADEMY_HUB_CRYPT_KEY"],
         "service_token": config["ACADEMY_HUB_SERVICE_TOKEN"],
         "service_scopes": SERVICE_SCOPES,
         "culler_scopes": CULLER_SCOPES,

@@ -87,6 +87,25 @@ def test_an_account_deactivated_after_signing_in_is_refused_by_the_hub(hub_acade
     assert session.get(f"{hub}/hub/api/user", timeout=30).status_code == 403
 
 
+def test_an_account_deactivated_since_it_signed_in_to_the_hub_gets_no_server(hub_academy, hub):
+    with hub_academy.app_context():
+        make_user("mover@academy.example")
+    session, _ = _signed_in_to_hub(hub_academy, hub, "mover@academy.example")
+    assert _hub_self(session, hub)["name"] == "mover@academy.example"
+    with hub_academy.app_context():
+        find_by_email("mover@academy.example").active = False
+        db.session.commit()
+    # Before a server starts the hub shows the academy the learner's token again, whoever
+    # asks: the academy's service, or the learner's browser (JupyterHub 6.1.1 answers the
+    # browser with a 500, as its refresh check trips over its own missing attribute).
+    client = HubClients.get(hub_academy)
+    with pytest.raises(HubError, match="refused to start mover@academy.example's server \\(403\\)"):
+        client.start_server("mover@academy.example")
+    refused = session.get(f"{hub}/hub/spawn", timeout=60, allow_redirects=False)
+    assert refused.status_code in (403, 500)
+    assert client.server("mover@academy.example") is None
+
+
 def test_the_academy_starts_a_learners_server_which_answers_then_stops_it(hub_academy, hub):
     session, _ = _signed_in_to_hub(hub_academy, hub, LEARNER)
     client = HubClients.get(hub_academy)

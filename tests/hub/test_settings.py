@@ -18,6 +18,7 @@ def test_secrets_are_generated_once_into_the_instance_folder_owner_only(make_app
     unset = {
         "ACADEMY_HUB_CLIENT_SECRET": None,
         "ACADEMY_HUB_SERVICE_TOKEN": None,
+        "ACADEMY_HUB_CRYPT_KEY": None,
         "ACADEMY_HUB_DIR": None,
         "ACADEMY_WORKSPACES_DIR": None,
     }
@@ -27,7 +28,9 @@ def test_secrets_are_generated_once_into_the_instance_folder_owner_only(make_app
     token = (hub_dir / "service_token").read_text()
     assert app.config["ACADEMY_HUB_CLIENT_SECRET"] == secret and len(secret) == 64
     assert app.config["ACADEMY_HUB_SERVICE_TOKEN"] == token and token != secret
-    assert _owner_only(hub_dir / "oauth_client_secret") and _owner_only(hub_dir / "service_token")
+    for name in ("oauth_client_secret", "service_token", "crypt_key"):
+        assert _owner_only(hub_dir / name), name
+    assert len(bytes.fromhex(app.config["ACADEMY_HUB_CRYPT_KEY"])) == 32  # what the hub needs
     assert app.config["ACADEMY_WORKSPACES_DIR"] == str(tmp_path / "instance" / "workspaces")
     again = make_app(**unset)
     assert again.config["ACADEMY_HUB_SERVICE_TOKEN"] == token
