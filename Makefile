@@ -8,6 +8,8 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# JupyterHub's proxy (configurable-http-proxy) comes from npm, exactly as package-lock.json says.
+NODE_STAMP := node_modules/.installed
 # uv installs exactly what uv.lock records (hashes included); the same version bootstraps it.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
@@ -32,7 +34,11 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --extra dev --python $(BIN)/python
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install exactly what uv.lock records
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP) ## Create .venv and node_modules, exactly as uv.lock and package-lock.json say
 
 lock: | $(UV) ## Re-resolve uv.lock from pyproject.toml (newest versions allowed)
 	$(UV) lock --upgrade
@@ -46,9 +52,12 @@ demo: install ## Build the database, sync courses/, create demo accounts, build 
 	$(FLASK) academy demo
 	@test -e instance/lake/lake.duckdb || $(FLASK) academy lake build
 
-run: demo ## Start the site on http://127.0.0.1:5000 with demo content
+# honcho runs both lines of the Procfile; when either stops, or on Ctrl-C, it stops the other.
+run: demo ## Start the site on http://127.0.0.1:5000 and its notebook hub on :8000, with demo content
 	@echo "Data Academy: http://$(HOST):$(PORT)  (sign in with an account above)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Notebooks (JupyterHub): $${ACADEMY_HUB_URL:-http://127.0.0.1:8000}"
+	ACADEMY_HOST=$(HOST) ACADEMY_PORT=$(PORT) ACADEMY_BASE_URL=$${ACADEMY_BASE_URL:-http://$(HOST):$(PORT)} \
+		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

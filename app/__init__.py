@@ -32,8 +32,11 @@ def create_app(
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.grading.queue import celery_apps, grading_queues
     from app.grading.runtime import kernel_pools
+    from app.hub import settings as hub_settings
+    from app.hub.client import hub_clients
     from app.lake.engine import playground_engine
     from app.notifications.mail import dispatcher
+    from app.oauth import server as oauth_server
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -47,6 +50,9 @@ def create_app(
     grading_queues.init_app(app)
     templating.init_app(app)
     playground_engine.init_app(app)
+    hub_settings.init_app(app)
+    hub_clients.init_app(app)
+    oauth_server.init_app(app)
 
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
@@ -59,6 +65,7 @@ def create_app(
     from app.main.routes import bp as main_bp
     from app.nominations.routes import bp as nominations_bp
     from app.notifications.routes import bp as notifications_bp
+    from app.oauth.routes import bp as oauth_bp
     from app.teaching.routes import bp as teaching_bp
 
     for blueprint in (
@@ -74,6 +81,7 @@ def create_app(
         grading_bp,
         notifications_bp,
         admin_bp,
+        oauth_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -28,18 +28,29 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def instance_secret(path: Path) -> str:
+    """The secret kept in ``path``, generated on first use into a file only its owner reads.
+
+    The file is created 0600 in one step (never written first and narrowed after), so no
+    other user can open it in between.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def instance_secret_key(instance_path: str) -> str:
     """Return the instance's secret key, creating it on first use.
 
     Keeping it in the instance folder means sessions survive restarts without
     anyone having to invent a key for the embedded mode.
     """
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return instance_secret(Path(instance_path) / "secret_key")
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -149,6 +160,25 @@ class Config:
     # Where the site is reached, for links in e-mail (e.g. https://academy.example.com).
     ACADEMY_BASE_URL = os.environ.get("ACADEMY_BASE_URL", "")
 
+    # Learners' JupyterLab on JupyterHub (see app/hub/README.md). The hub's address as
+    # browsers reach it; where it listens for its own API and its proxy's; the academy's
+    # OAuth client for it and the academy's service token (None: generated into
+    # <instance>/hub/, owner-only); its state and learners' workspaces (None: in the instance
+    # folder); how long an idle server lives; and how long the academy waits for the hub.
+    ACADEMY_HUB_URL = os.environ.get("ACADEMY_HUB_URL", "http://127.0.0.1:8000")
+    ACADEMY_HUB_API_BIND_URL = os.environ.get("ACADEMY_HUB_API_BIND_URL", "http://127.0.0.1:8081")
+    ACADEMY_HUB_PROXY_API_URL = os.environ.get("ACADEMY_HUB_PROXY_API_URL", "http://127.0.0.1:8001")
+    ACADEMY_HUB_CLIENT_ID = os.environ.get("ACADEMY_HUB_CLIENT_ID", "jupyterhub")
+    ACADEMY_HUB_CLIENT_SECRET = os.environ.get("ACADEMY_HUB_CLIENT_SECRET") or None
+    ACADEMY_HUB_SERVICE_TOKEN = os.environ.get("ACADEMY_HUB_SERVICE_TOKEN") or None
+    # Encrypts the learner's academy token the hub keeps, to ask again whether the account
+    # is still active (32 bytes, hex); None: generated into <instance>/hub/.
+    ACADEMY_HUB_CRYPT_KEY = os.environ.get("ACADEMY_HUB_CRYPT_KEY") or None
+    ACADEMY_HUB_DIR = os.environ.get("ACADEMY_HUB_DIR") or None
+    ACADEMY_WORKSPACES_DIR = os.environ.get("ACADEMY_WORKSPACES_DIR") or None
+    ACADEMY_HUB_IDLE_MINUTES = _int("ACADEMY_HUB_IDLE_MINUTES", 30)
+    ACADEMY_HUB_TIMEOUT = float(os.environ.get("ACADEMY_HUB_TIMEOUT", "10"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -156,6 +186,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    # Authlib's own setting: a hub sign-in lasts as long as an academy session. Every use
+    # of the token asks again whether the account is active, so a long life costs nothing.
+    OAUTH2_TOKEN_EXPIRES_IN = {"authorization_code": PERMANENT_SESSION_LIFETIME}
 
     WTF_CSRF_TIME_LIMIT = None
     # Uploads (notebooks) are refused with 413 beyond this, before anything reads them.
@@ -179,3 +212,11 @@ class TestConfig(Config):
     ACADEMY_GRADING_BACKEND = "threads"  # tests that want Celery ask for it
     ACADEMY_BROKER_URL = None
     ACADEMY_DEMAND_THRESHOLD = 5
+    # Never a developer's hub or its secrets: tests get their own, generated per instance.
+    ACADEMY_HUB_URL = "http://127.0.0.1:8000"
+    ACADEMY_HUB_CLIENT_ID = "jupyterhub"
+    ACADEMY_HUB_CLIENT_SECRET = None
+    ACADEMY_HUB_SERVICE_TOKEN = None
+    ACADEMY_HUB_CRYPT_KEY = None
+    ACADEMY_HUB_DIR = None
+    ACADEMY_WORKSPACES_DIR = None

@@ -1,0 +1,55 @@
+"""Steps the hub tests share (not fixtures): signing in to the academy and through to the hub."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import requests
+
+LEARNER = "learner@academy.example"
+ADMIN = "admin@academy.example"
+INACTIVE = "gone@academy.example"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def academy_sign_in(session: requests.Session, academy_url: str, email: str, password: str):
+    """Submit the academy's real sign-in form (with its CSRF token); the response."""
+    page = session.get(f"{academy_url}/login", timeout=30)
+    data = {"email": email, "password": password, "csrf_token": CSRF.search(page.text).group(1)}
+    return session.post(f"{academy_url}/login", data=data, timeout=30, allow_redirects=False)
+
+
+def academy_session(academy_url: str, email: str, password: str) -> requests.Session:
+    """A cookie jar signed in to the academy."""
+    session = requests.Session()
+    response = academy_sign_in(session, academy_url, email, password)
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+def hub_sign_in(session: requests.Session, hub_url: str) -> requests.Response:
+    """Follow the hub's OAuth sign-in through the academy and back; the last response.
+
+    It lands on the hub's home page, so signing in starts no server (the hub's default).
+    """
+    return session.get(f"{hub_url}/hub/oauth_login", params={"next": "/hub/home"}, timeout=60)
+
+
+def wait_for(check, *, attempts: int = 240, pause: float = 0.5):
+    """Call ``check`` until it returns something truthy; that value (or the last one)."""
+    value = None
+    for _ in range(attempts):
+        value = check()
+        if value:
+            return value
+        time.sleep(pause)
+    return value
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the hub's three ports are chosen this way)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
