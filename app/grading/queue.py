@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import ModuleType
 from typing import Protocol
@@ -41,6 +40,10 @@ class GradingQueue(Protocol):
 
     def submit(self, submission_id: int) -> object:
         """Have the submission graded soon; never raises into the request that queued it."""
+        ...
+
+    def requeue(self, submission_id: int) -> None:
+        """Hand a stalled submission out again; when that fails, leave it for the next recovery."""
         ...
 
     def warm(self) -> None:
@@ -68,6 +71,10 @@ class ThreadQueue:
             self._grade(submission_id)
             return None
         return self.pool.submit(self._grade, submission_id)
+
+    def requeue(self, submission_id: int) -> None:
+        """Grade it again here, like a new one (a thread pool cannot lose it)."""
+        self.submit(submission_id)
 
     def _grade(self, submission_id: int) -> None:
         """Grade one submission in an app context of its own."""
@@ -122,9 +129,11 @@ class CeleryApps:
 class Recovery:
     """A daemon thread per process that hands stalled submissions to the queue again.
 
-    Started on first use of grading, not at start-up, so commands never start
-    it and a forking server starts one in each worker process; it runs at once,
-    then every ACADEMY_RECOVERY_SECONDS.
+    Started by the first request a process serves (or its first grade), not
+    when the app is made: commands never start it, a forking server starts one
+    in each worker process, and a web process restarted after a crash starts it
+    as soon as a learner's result page asks, not only when someone uploads. It
+    runs at once, then every ACADEMY_RECOVERY_SECONDS.
     """
 
     def __init__(self, app: Flask, every: int) -> None:
@@ -132,17 +141,24 @@ class Recovery:
         self.every = every
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
 
     def ensure_running(self) -> None:
         """Start the thread if it is switched on and not yet running."""
-        if self.every <= 0:
-            return
+        if self.every <= 0 or (self.thread is not None and self.thread.is_alive()):
+            return  # the common case, on every request: no lock
         with self._lock:
-            if self.thread is None or not self.thread.is_alive():
+            if not self._stopped.is_set() and (self.thread is None or not self.thread.is_alive()):
                 self.thread = threading.Thread(
                     target=self._run, name="academy-recovery", daemon=True
                 )
                 self.thread.start()
+
+    def stop(self) -> None:
+        """End the thread after its current run, for good (tests, and a process shutting down)."""
+        self._stopped.set()
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout=30)
 
     def run_once(self) -> list[int]:
         """Queue again what a dead grader left (see ``recover_stalled``); the ids sent."""
@@ -150,16 +166,16 @@ class Recovery:
             ids = recover_stalled()
             queue = self.app.extensions[QUEUE_KEY]
             for submission_id in ids:
-                queue.submit(submission_id)
+                queue.requeue(submission_id)
         return ids
 
     def _run(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             try:
                 self.run_once()
             except Exception:  # noqa: BLE001 - the next run tries again
                 log.warning("recovering stalled submissions failed", exc_info=True)
-            time.sleep(self.every)
+            self._stopped.wait(self.every)
 
 
 class GradingQueues:
@@ -168,7 +184,9 @@ class GradingQueues:
     def init_app(self, app: Flask) -> None:
         """Make the app's queue (after ``celery_apps.init_app``); ValueError for a bad backend."""
         app.extensions[QUEUE_KEY] = make_queue(app)
-        app.extensions[RECOVERY_KEY] = Recovery(app, int(app.config["ACADEMY_RECOVERY_SECONDS"]))
+        recovery = Recovery(app, int(app.config["ACADEMY_RECOVERY_SECONDS"]))
+        app.extensions[RECOVERY_KEY] = recovery
+        app.before_request(recovery.ensure_running)
 
 
 celery_apps = CeleryApps()

@@ -311,13 +311,17 @@ def processes_of(uid: int) -> list[int]:
 
 
 class RecordingQueue:
-    """A grading queue that only remembers the submissions sent to it."""
+    """A grading queue that only remembers the submissions sent to it, and sent again."""
 
     def __init__(self) -> None:
         self.sent: list[int] = []
+        self.requeued: list[int] = []
 
     def submit(self, submission_id: int) -> None:
         self.sent.append(submission_id)
+
+    def requeue(self, submission_id: int) -> None:
+        self.requeued.append(submission_id)
 
     def warm(self) -> None:
         pass

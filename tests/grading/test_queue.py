@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from app.accounts.models import User
 from app.extensions import db
 from app.grading.exercises.authored import MAX_TOTAL_SECONDS
 from app.grading.models import Submission
@@ -96,6 +97,20 @@ def test_an_unreachable_broker_fails_the_submission_with_a_reason(make_app, tmp_
     assert submission.status == "error"
     assert "could not be reached" in submission.reason
     assert submission.notebook == b'{"cells": []}'
+
+
+@pytest.mark.slow  # the broker client retries for about 3 s before it gives up
+def test_recovery_leaves_a_submission_queued_while_the_broker_is_down(make_app, tmp_path):
+    # A broker restarting is no reason to fail the learner's work: the next
+    # recovery run sends it again (a new upload, by contrast, is told at once).
+    app, _client = _site(make_app, tmp_path, "redis://127.0.0.1:9/0")
+    with app.app_context():
+        learner = db.session.scalar(select(User))
+        submission = Submission(user_id=learner.id, exercise_id=EXERCISE, notebook=b"{}")
+        db.session.add(submission)
+        db.session.commit()
+        app.extensions["grading_queue"].requeue(submission.id)
+    assert _submission(app, submission.id).status == "queued"
 
 
 @pytest.mark.redis
