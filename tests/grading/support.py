@@ -19,7 +19,10 @@ import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -33,10 +36,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from app.config import PROJECT_ROOT
+from app.grading.sandbox import cgroup, leftovers
 from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
 from app.grading.sandbox.execute import execute
+from app.grading.sandbox.owner import Owner, process_at
 from app.grading.sandbox.pool import KernelPool
 from tests.factories import PASSWORD, make_module, make_user
 
@@ -328,3 +333,43 @@ class RecordingQueue:
 
     def shutdown(self) -> None:
         pass
+
+
+def dead_owner() -> Owner:
+    """The identity of a process that ran a moment ago and has now gone (reaped)."""
+    with subprocess.Popen(["sleep", "30"]) as child:
+        owner = process_at(child.pid)
+        child.kill()
+    assert owner is not None
+    return owner
+
+
+@contextlib.contextmanager
+def private_cgroup() -> Iterator[Path | None]:
+    """A memory cgroup of the test's own (None where there are none) for processes to start in.
+
+    Their kernels' cgroups then go inside it, where no other test's start-up
+    can clear them before the test looks; afterwards everything in it is killed
+    and removed.
+    """
+    found = cgroup.layout()
+    if found is None:
+        yield None
+        return
+    path = found.parent / f"academy-test-{secrets.token_hex(4)}"
+    path.mkdir()
+    try:
+        yield path
+    finally:
+        kill_all_in(path)  # first, so none of them makes another cgroup meanwhile
+        for inner in path.glob(f"{cgroup.PREFIX}*"):
+            leftovers.remove_cgroup(inner)
+        leftovers.remove_cgroup(path)
+
+
+def kill_all_in(path: Path) -> None:
+    """SIGKILL every process in a cgroup."""
+    with contextlib.suppress(OSError):
+        for pid in (path / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)

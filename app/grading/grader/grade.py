@@ -23,6 +23,11 @@ from app.grading.grader.notebooks import assemble
 from app.grading.grader.questions import grade_question
 from app.grading.grader.results import GradeResult, GradingError, QuestionResult
 from app.grading.sandbox.cells import export_source, setup_source
+from app.grading.sandbox.owner import this_process
+
+# The run's scratch and work folders, named for this process so that what a
+# killed process left is found and removed by the next (sandbox/leftovers.py).
+WORK_PREFIX = "academy-grade-"
 
 
 class Execution(Protocol):
@@ -78,7 +83,7 @@ def _plain(notebook: Any) -> dict | None:
 
 def _run(exercise: Exercise, notebook: NotebookNode, execute: Execute, lake: Path, sandbox: Any):
     """Run the notebook in a scratch folder of its own; the execution and the answers."""
-    with tempfile.TemporaryDirectory(prefix="academy-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=this_process().prefix(WORK_PREFIX)) as tmp:
         execution = execute(
             notebook,
             lake_dir=lake,
