@@ -17,21 +17,20 @@ after it; ``grading_queue()`` is the current app's.
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import ModuleType
 from typing import Protocol
 
 from flask import Flask, current_app
 
+from app.grading.recovery import RECOVERY_KEY, Recovery
 from app.grading.runtime import warm_kernels
-from app.grading.submissions import grade_queued, recover_stalled
+from app.grading.submissions import grade_queued
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("threads", "celery")
 QUEUE_KEY = "grading_queue"
-RECOVERY_KEY = "grading_recovery"
 CELERY_KEY = "celery"
 
 
@@ -126,65 +125,15 @@ class CeleryApps:
             app.extensions[CELERY_KEY] = _celery_side().make_celery(app)
 
 
-class Recovery:
-    """A daemon thread per process that hands stalled submissions to the queue again.
-
-    Started by the first request a process serves (or its first grade), not
-    when the app is made: commands never start it, a forking server starts one
-    in each worker process, and a web process restarted after a crash starts it
-    as soon as a learner's result page asks, not only when someone uploads. It
-    runs at once, then every ACADEMY_RECOVERY_SECONDS.
-    """
-
-    def __init__(self, app: Flask, every: int) -> None:
-        self.app = app
-        self.every = every
-        self.thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-
-    def ensure_running(self) -> None:
-        """Start the thread if it is switched on and not yet running."""
-        if self.every <= 0 or (self.thread is not None and self.thread.is_alive()):
-            return  # the common case, on every request: no lock
-        with self._lock:
-            if not self._stopped.is_set() and (self.thread is None or not self.thread.is_alive()):
-                self.thread = threading.Thread(
-                    target=self._run, name="academy-recovery", daemon=True
-                )
-                self.thread.start()
-
-    def stop(self) -> None:
-        """End the thread after its current run, for good (tests, and a process shutting down)."""
-        self._stopped.set()
-        if self.thread is not None and self.thread is not threading.current_thread():
-            self.thread.join(timeout=30)
-
-    def run_once(self) -> list[int]:
-        """Queue again what a dead grader left (see ``recover_stalled``); the ids sent."""
-        with self.app.app_context():
-            ids = recover_stalled()
-            queue = self.app.extensions[QUEUE_KEY]
-            for submission_id in ids:
-                queue.requeue(submission_id)
-        return ids
-
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                self.run_once()
-            except Exception:  # noqa: BLE001 - the next run tries again
-                log.warning("recovering stalled submissions failed", exc_info=True)
-            self._stopped.wait(self.every)
-
-
 class GradingQueues:
     """Gives each app its grading queue and its recovery, in ``app.extensions``."""
 
     def init_app(self, app: Flask) -> None:
         """Make the app's queue (after ``celery_apps.init_app``); ValueError for a bad backend."""
         app.extensions[QUEUE_KEY] = make_queue(app)
-        recovery = Recovery(app, int(app.config["ACADEMY_RECOVERY_SECONDS"]))
+        recovery = Recovery(
+            app, int(app.config["ACADEMY_RECOVERY_SECONDS"]), lambda: app.extensions[QUEUE_KEY]
+        )
         app.extensions[RECOVERY_KEY] = recovery
         app.before_request(recovery.ensure_running)
 

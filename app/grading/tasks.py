@@ -29,6 +29,7 @@ from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
 from app.grading.exercises.authored import MAX_TOTAL_SECONDS
+from app.grading.recovery import ensure_recovery
 from app.grading.runtime import warm_kernels
 from app.grading.submissions import give_up, grade_queued
 
@@ -126,12 +127,17 @@ class CeleryQueue:
 
 
 def _warm(celery: Celery) -> None:
-    """Boot the worker's kernels now, so the first grade doesn't wait for one."""
+    """Boot the worker's kernels now, so the first grade doesn't wait for one; start recovery.
+
+    A worker recovers too, so a killed worker's submission comes back within
+    its lease even when no web process is serving requests.
+    """
     app = getattr(celery, "flask_app", None)
     if app is None:
         return
     with app.app_context():
         warm_kernels()
+    ensure_recovery(app)
 
 
 @worker_process_init.connect

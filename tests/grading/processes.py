@@ -32,7 +32,7 @@ import redis
 from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.grading.models import Submission
-from app.grading.queue import RECOVERY_KEY
+from app.grading.recovery import RECOVERY_KEY
 from app.grading.tasks import QUEUE
 from tests.grading.support import notebook_bytes
 
@@ -139,6 +139,7 @@ def worker_environment(app, broker: str) -> dict[str, str]:
         "ACADEMY_LAKE_DIR": config["ACADEMY_LAKE_DIR"],
         "ACADEMY_KERNEL_POOL": "1",
         "ACADEMY_LEASE_MARGIN_SECONDS": str(config["ACADEMY_LEASE_MARGIN_SECONDS"]),
+        "ACADEMY_RECOVERY_SECONDS": str(config["ACADEMY_RECOVERY_SECONDS"]),  # workers recover too
     }
 
 

@@ -15,9 +15,11 @@ from sqlalchemy.orm import undefer
 
 from app.accounts.models import User
 from app.extensions import db
+from app.grading import tasks
 from app.grading.exercises.authored import MAX_TOTAL_SECONDS
 from app.grading.models import Submission
 from app.grading.queue import CELERY_KEY, ThreadQueue, grading_queue
+from app.grading.recovery import RECOVERY_KEY
 from app.grading.tasks import CeleryQueue
 from tests.grading.support import EXERCISE, EXERCISES, signed_in_learner, upload
 from tests.support import USING_POSTGRES
@@ -53,6 +55,19 @@ def test_a_killed_workers_message_comes_back_within_a_few_longest_grades(make_ap
     options = app.extensions[CELERY_KEY].conf.broker_transport_options
     assert options["visibility_timeout"] == 3 * (MAX_TOTAL_SECONDS + 120)
     assert options["visibility_timeout"] < 3600
+
+
+def test_a_worker_starting_starts_its_recovery(make_app):
+    # So a killed worker's submission comes back even while no web process serves requests.
+    app = make_app(
+        ACADEMY_GRADING_BACKEND="celery",
+        ACADEMY_BROKER_URL="redis://127.0.0.1:9/0",
+        ACADEMY_RECOVERY_SECONDS=3600,
+    )
+    recovery = app.extensions[RECOVERY_KEY]
+    tasks._warm(app.extensions[CELERY_KEY])  # what worker_init and worker_process_init call
+    assert recovery.thread is not None and recovery.thread.is_alive()
+    recovery.stop()
 
 
 def test_grading_inline_needs_no_broker_even_on_the_celery_backend(make_app):

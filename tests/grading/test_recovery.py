@@ -25,7 +25,7 @@ from app.extensions import db
 from app.grading import submissions as submissions_module
 from app.grading.grader.results import GradeResult
 from app.grading.models import Submission
-from app.grading.queue import RECOVERY_KEY
+from app.grading.recovery import RECOVERY_KEY
 from app.grading.submissions import MAX_TRIES, grade_submission, recover_stalled
 from tests.factories import make_module, make_user
 from tests.grading.support import EXERCISE, EXERCISES, RecordingQueue
