@@ -116,6 +116,10 @@ class Config:
     # How often each process hands stalled submissions (a dead grader's) to the queue
     # again; the first time is when grading is first used. 0: never.
     ACADEMY_RECOVERY_SECONDS = _int("ACADEMY_RECOVERY_SECONDS", 60)
+    # A grader holds a submission for the exercise's total_seconds plus this margin (to
+    # start a kernel and record the result); past it the grader is presumed dead. A
+    # submission handed to the queue this long ago and still waiting is handed out again.
+    ACADEMY_LEASE_MARGIN_SECONDS = _int("ACADEMY_LEASE_MARGIN_SECONDS", 120)
     # How often a learner may submit to one exercise: this many uploads per window.
     ACADEMY_SUBMISSIONS_PER_WINDOW = _int("ACADEMY_SUBMISSIONS_PER_WINDOW", 5)
     ACADEMY_SUBMISSION_WINDOW_MIN = _int("ACADEMY_SUBMISSION_WINDOW_MIN", 10)

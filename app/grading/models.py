@@ -50,6 +50,10 @@ class Submission(db.Model):
     # (a killed web process or worker) lets it lapse, and it is queued again.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When it was last handed to the queue. A broker restarted without persistence,
+    # or a web process killed with it in memory, loses it; recovery hands out again
+    # what has waited too long since (None: not yet handed out since it was queued again).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def is_finished(self) -> bool:

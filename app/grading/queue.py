@@ -17,22 +17,20 @@ after it; ``grading_queue()`` is the current app's.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import ModuleType
 from typing import Protocol
 
 from flask import Flask, current_app
 
+from app.grading.recovery import RECOVERY_KEY, Recovery
 from app.grading.runtime import warm_kernels
-from app.grading.submissions import grade_queued, recover_stalled
+from app.grading.submissions import grade_queued
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("threads", "celery")
 QUEUE_KEY = "grading_queue"
-RECOVERY_KEY = "grading_recovery"
 CELERY_KEY = "celery"
 
 
@@ -41,6 +39,10 @@ class GradingQueue(Protocol):
 
     def submit(self, submission_id: int) -> object:
         """Have the submission graded soon; never raises into the request that queued it."""
+        ...
+
+    def requeue(self, submission_id: int) -> None:
+        """Hand a stalled submission out again; when that fails, leave it for the next recovery."""
         ...
 
     def warm(self) -> None:
@@ -68,6 +70,10 @@ class ThreadQueue:
             self._grade(submission_id)
             return None
         return self.pool.submit(self._grade, submission_id)
+
+    def requeue(self, submission_id: int) -> None:
+        """Grade it again here, like a new one (a thread pool cannot lose it)."""
+        self.submit(submission_id)
 
     def _grade(self, submission_id: int) -> None:
         """Grade one submission in an app context of its own."""
@@ -119,56 +125,17 @@ class CeleryApps:
             app.extensions[CELERY_KEY] = _celery_side().make_celery(app)
 
 
-class Recovery:
-    """A daemon thread per process that hands stalled submissions to the queue again.
-
-    Started on first use of grading, not at start-up, so commands never start
-    it and a forking server starts one in each worker process; it runs at once,
-    then every ACADEMY_RECOVERY_SECONDS.
-    """
-
-    def __init__(self, app: Flask, every: int) -> None:
-        self.app = app
-        self.every = every
-        self.thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def ensure_running(self) -> None:
-        """Start the thread if it is switched on and not yet running."""
-        if self.every <= 0:
-            return
-        with self._lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(
-                    target=self._run, name="academy-recovery", daemon=True
-                )
-                self.thread.start()
-
-    def run_once(self) -> list[int]:
-        """Queue again what a dead grader left (see ``recover_stalled``); the ids sent."""
-        with self.app.app_context():
-            ids = recover_stalled()
-            queue = self.app.extensions[QUEUE_KEY]
-            for submission_id in ids:
-                queue.submit(submission_id)
-        return ids
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.run_once()
-            except Exception:  # noqa: BLE001 - the next run tries again
-                log.warning("recovering stalled submissions failed", exc_info=True)
-            time.sleep(self.every)
-
-
 class GradingQueues:
     """Gives each app its grading queue and its recovery, in ``app.extensions``."""
 
     def init_app(self, app: Flask) -> None:
         """Make the app's queue (after ``celery_apps.init_app``); ValueError for a bad backend."""
         app.extensions[QUEUE_KEY] = make_queue(app)
-        app.extensions[RECOVERY_KEY] = Recovery(app, int(app.config["ACADEMY_RECOVERY_SECONDS"]))
+        recovery = Recovery(
+            app, int(app.config["ACADEMY_RECOVERY_SECONDS"]), lambda: app.extensions[QUEUE_KEY]
+        )
+        app.extensions[RECOVERY_KEY] = recovery
+        app.before_request(recovery.ensure_running)
 
 
 celery_apps = CeleryApps()

@@ -4,12 +4,16 @@ Each app's kernel pool is wired once, by ``kernel_pools.init_app`` from
 create_app, and boots on first use: when a learner opens an exercise page, a
 Celery worker starts or a grade needs a kernel. So a forking web server boots
 kernels in each worker process (never in the parent), and an app that never
-grades starts no thread and no kernel.
+grades starts no thread and no kernel. Just before, once per process, the run
+folders and memory cgroups of processes killed mid-grade are removed
+(``sandbox/leftovers.py``): this is where a restarted process starts grading.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,10 +23,11 @@ from flask import Flask, current_app
 
 from app.config import is_production
 from app.grading.grader.confined import start_checker
-from app.grading.grader.grade import Execute
-from app.grading.sandbox import command
+from app.grading.grader.grade import WORK_PREFIX, Execute
+from app.grading.sandbox import cgroup, command, leftovers
 from app.grading.sandbox.choose import sandboxed
 from app.grading.sandbox.contract import AUTO, BWRAP, Limits
+from app.grading.sandbox.kernel import RUN_PREFIX
 from app.grading.sandbox.pool import KernelPool
 from app.lake.location import lake_dir
 
@@ -54,12 +59,19 @@ class WarmKernels:
         self.sandbox = sandbox
         self.pool: KernelPool | None = None
         self._lock = threading.Lock()  # two grading threads must not each start a pool
+        self._cleared_in: int | None = None  # the pid that cleared leftovers (a fork must again)
 
     def get(self) -> KernelPool | None:
-        """The started pool, or None when it is switched off; needs an app context (the lake)."""
-        if self.size <= 0:
-            return None
+        """The started pool, or None when it is switched off; needs an app context (the lake).
+
+        The first call in a process first clears what killed processes left, pool or not.
+        """
         with self._lock:
+            if self._cleared_in != os.getpid():
+                self._cleared_in = os.getpid()
+                clear_leftovers()
+            if self.size <= 0:
+                return None
             if self.pool is None:
                 pool = KernelPool(
                     lake_for_grading().resolve(), Limits(), size=self.size, sandbox=self.sandbox
@@ -96,6 +108,21 @@ class KernelPools:
 
 
 kernel_pools = KernelPools()
+
+
+def clear_leftovers() -> None:
+    """Remove the kernel folders and cgroups of processes no longer running; never raises."""
+    try:
+        found = cgroup.layout()
+        swept = leftovers.sweep(
+            Path(tempfile.gettempdir()),
+            (RUN_PREFIX, WORK_PREFIX),
+            found.parent if found is not None else None,
+        )
+    except Exception:  # noqa: BLE001 - a leftover folder must never stop grading
+        log.warning("could not clear what killed processes left", exc_info=True)
+        return
+    leftovers.report(swept)
 
 
 def warm_kernels() -> None:

@@ -106,10 +106,12 @@ def _one_upload_at_a_time(user: User) -> None:
     )
 
 
-# A grade's lease: the exercise's own deadline, plus time to start a kernel and
-# record the result. A grader still alive past it is presumed dead.
-LEASE_MARGIN = timedelta(minutes=2)
 MAX_TRIES = 3
+
+
+def lease_margin() -> timedelta:
+    """ACADEMY_LEASE_MARGIN_SECONDS: a grade's lease beyond the exercise's own deadline."""
+    return timedelta(seconds=int(current_app.config["ACADEMY_LEASE_MARGIN_SECONDS"]))
 
 
 def claim(submission: Submission) -> bool:
@@ -127,7 +129,7 @@ def claim(submission: Submission) -> bool:
         .values(
             status=SubmissionStatus.RUNNING.value,
             started_at=now,
-            lease_until=now + timedelta(seconds=seconds) + LEASE_MARGIN,
+            lease_until=now + timedelta(seconds=seconds) + lease_margin(),
             tries=Submission.tries + 1,
         )
         .execution_options(synchronize_session=False)
@@ -184,10 +186,11 @@ def recover_stalled(now: datetime | None = None) -> list[int]:
 
     A running submission whose lease has lapsed lost its grader (a killed web
     process or worker): it goes back to the queue, at most MAX_TRIES times in
-    all, then it is an error with the reason. A submission queued for over a
-    lease margin is also handed out again, because the process that queued it
-    may have died with it in memory (or a broker lost it); the claim makes a
-    second hand-out harmless. Returns the ids to send to the queue.
+    all, then it is an error with the reason. A submission handed to the queue
+    over a lease margin ago and still queued may have been lost with the
+    process that held it in memory, or with a broker restarted without
+    persistence: it is handed out again. The claim makes a second hand-out
+    harmless. Returns the ids to send to the queue now.
     """
     now = now or utcnow()
     lapsed = (Submission.status == SubmissionStatus.RUNNING.value) & (Submission.lease_until < now)
@@ -205,21 +208,26 @@ def recover_stalled(now: datetime | None = None) -> list[int]:
     db.session.execute(
         update(Submission)
         .where(lapsed)
-        .values(status=SubmissionStatus.QUEUED.value, lease_until=None)
+        .values(status=SubmissionStatus.QUEUED.value, lease_until=None, queued_at=None)
         .execution_options(synchronize_session=False)
     )
-    waiting = list(
-        db.session.scalars(
-            select(Submission.id)
-            .where(
-                Submission.status == SubmissionStatus.QUEUED.value,
-                Submission.created_at < now - LEASE_MARGIN,
-            )
-            .order_by(Submission.id)
-        )
+    # Taking the hand-out in the same UPDATE that records it means one process
+    # sends each waiting submission once per margin: every web process runs a
+    # recovery thread, and a backlog re-sent by each of them at every run would
+    # pile up copies in the broker.
+    waiting = (Submission.status == SubmissionStatus.QUEUED.value) & (
+        Submission.queued_at.is_(None) | (Submission.queued_at < now - lease_margin())
     )
+    taken = db.session.execute(
+        update(Submission)
+        .where(waiting)
+        .values(queued_at=now)
+        .returning(Submission.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(taken.scalars())
     db.session.commit()
-    return waiting
+    return ids
 
 
 def grade_queued(submission_id: int) -> None:

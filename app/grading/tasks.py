@@ -29,6 +29,7 @@ from celery.signals import worker_init, worker_process_init
 from flask import Flask
 
 from app.grading.exercises.authored import MAX_TOTAL_SECONDS
+from app.grading.recovery import ensure_recovery
 from app.grading.runtime import warm_kernels
 from app.grading.submissions import give_up, grade_queued
 
@@ -37,8 +38,11 @@ log = logging.getLogger(__name__)
 # The name workers know the task by: the web side and the workers must agree on it.
 TASK_NAME = "academy.grade_submission"
 QUEUE = "grading"
-# Three times the longest grade an exercise may ask for (with the lease's margin).
-VISIBILITY_TIMEOUT_S = 3 * (MAX_TOTAL_SECONDS + 120)
+
+
+def visibility_timeout(lease_margin_s: int) -> int:
+    """Three times the longest lease a grade may hold: the longest exercise plus the margin."""
+    return 3 * (MAX_TOTAL_SECONDS + lease_margin_s)
 
 
 def make_celery(app: Flask) -> Celery:
@@ -69,7 +73,13 @@ def make_celery(app: Flask) -> Celery:
         # (Kombu's default is an hour): a few times the longest grade, so a killed
         # worker's submission comes back soon but a slow one is never graded twice
         # at once (the claim in grade_submission refuses the second anyway).
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},
+        broker_transport_options={
+            "visibility_timeout": visibility_timeout(app.config["ACADEMY_LEASE_MARGIN_SECONDS"])
+        },
+        # On a lost broker connection, a grade under way carries on: its result goes
+        # to the database, and the copy Redis may hand out again is refused by the
+        # claim. (Celery 6 would cancel it by default, to have it delivered again.)
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_hijack_root_logger=False,
     )
     celery.flask_app = app  # for the warm-up signals below
@@ -97,6 +107,18 @@ class CeleryQueue:
             # Say so on the submission page rather than leave it "queued" for ever.
             give_up(submission_id, "The grading service could not be reached. Please try again.")
 
+    def requeue(self, submission_id: int) -> None:
+        """Send a stalled submission again; if the broker can't be reached, leave it queued.
+
+        Unlike a new upload, nobody is waiting on the request to be told to try
+        again, and the broker may be down only while it restarts: the next
+        recovery run after a lease margin sends it again.
+        """
+        try:
+            self.celery.send_task(TASK_NAME, args=[submission_id])
+        except Exception:  # noqa: BLE001 - the broker is unreachable
+            log.warning("could not send submission %s to the broker again", submission_id)
+
     def warm(self) -> None:
         """Nothing to do here: workers boot their kernels when they start."""
 
@@ -105,12 +127,17 @@ class CeleryQueue:
 
 
 def _warm(celery: Celery) -> None:
-    """Boot the worker's kernels now, so the first grade doesn't wait for one."""
+    """Boot the worker's kernels now, so the first grade doesn't wait for one; start recovery.
+
+    A worker recovers too, so a killed worker's submission comes back within
+    its lease even when no web process is serving requests.
+    """
     app = getattr(celery, "flask_app", None)
     if app is None:
         return
     with app.app_context():
         warm_kernels()
+    ensure_recovery(app)
 
 
 @worker_process_init.connect

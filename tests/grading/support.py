@@ -19,7 +19,10 @@ import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -34,10 +37,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from app.config import PROJECT_ROOT
 from app.grading.grader.grade import grade
+from app.grading.sandbox import cgroup, leftovers
 from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
 from app.grading.sandbox.execute import execute
+from app.grading.sandbox.owner import Owner, process_at
 from app.grading.sandbox.pool import KernelPool
 from tests.factories import PASSWORD, make_module, make_user
 
@@ -311,14 +316,36 @@ def processes_of(uid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """Pids of the live processes started by ``pid``, their children, and so on."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] not in ("Z", "X"):
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 class RecordingQueue:
-    """A grading queue that only remembers the submissions sent to it."""
+    """A grading queue that only remembers the submissions sent to it, and sent again."""
 
     def __init__(self) -> None:
         self.sent: list[int] = []
+        self.requeued: list[int] = []
 
     def submit(self, submission_id: int) -> None:
         self.sent.append(submission_id)
+
+    def requeue(self, submission_id: int) -> None:
+        self.requeued.append(submission_id)
 
     def warm(self) -> None:
         pass
@@ -336,3 +363,43 @@ def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1)
         lake_dir=lake_dir,
         attempt=attempt,
     )
+
+
+def dead_owner() -> Owner:
+    """The identity of a process that ran a moment ago and has now gone (reaped)."""
+    with subprocess.Popen(["sleep", "30"]) as child:
+        owner = process_at(child.pid)
+        child.kill()
+    assert owner is not None
+    return owner
+
+
+@contextlib.contextmanager
+def private_cgroup() -> Iterator[Path | None]:
+    """A memory cgroup of the test's own (None where there are none) for processes to start in.
+
+    Their kernels' cgroups then go inside it, where no other test's start-up
+    can clear them before the test looks; afterwards everything in it is killed
+    and removed.
+    """
+    found = cgroup.layout()
+    if found is None:
+        yield None
+        return
+    path = found.parent / f"academy-test-{secrets.token_hex(4)}"
+    path.mkdir()
+    try:
+        yield path
+    finally:
+        kill_all_in(path)  # first, so none of them makes another cgroup meanwhile
+        for inner in path.glob(f"{cgroup.PREFIX}*"):
+            leftovers.remove_cgroup(inner)
+        leftovers.remove_cgroup(path)
+
+
+def kill_all_in(path: Path) -> None:
+    """SIGKILL every process in a cgroup."""
+    with contextlib.suppress(OSError):
+        for pid in (path / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)

@@ -13,10 +13,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from app.accounts.models import User
 from app.extensions import db
+from app.grading import tasks
 from app.grading.exercises.authored import MAX_TOTAL_SECONDS
 from app.grading.models import Submission
 from app.grading.queue import CELERY_KEY, ThreadQueue, grading_queue
+from app.grading.recovery import RECOVERY_KEY
 from app.grading.tasks import CeleryQueue
 from tests.grading.support import EXERCISE, EXERCISES, signed_in_learner, upload
 from tests.support import USING_POSTGRES
@@ -52,6 +55,19 @@ def test_a_killed_workers_message_comes_back_within_a_few_longest_grades(make_ap
     options = app.extensions[CELERY_KEY].conf.broker_transport_options
     assert options["visibility_timeout"] == 3 * (MAX_TOTAL_SECONDS + 120)
     assert options["visibility_timeout"] < 3600
+
+
+def test_a_worker_starting_starts_its_recovery(make_app):
+    # So a killed worker's submission comes back even while no web process serves requests.
+    app = make_app(
+        ACADEMY_GRADING_BACKEND="celery",
+        ACADEMY_BROKER_URL="redis://127.0.0.1:9/0",
+        ACADEMY_RECOVERY_SECONDS=3600,
+    )
+    recovery = app.extensions[RECOVERY_KEY]
+    tasks._warm(app.extensions[CELERY_KEY])  # what worker_init and worker_process_init call
+    assert recovery.thread is not None and recovery.thread.is_alive()
+    recovery.stop()
 
 
 def test_grading_inline_needs_no_broker_even_on_the_celery_backend(make_app):
@@ -96,6 +112,20 @@ def test_an_unreachable_broker_fails_the_submission_with_a_reason(make_app, tmp_
     assert submission.status == "error"
     assert "could not be reached" in submission.reason
     assert submission.notebook == b'{"cells": []}'
+
+
+@pytest.mark.slow  # the broker client retries for about 3 s before it gives up
+def test_recovery_leaves_a_submission_queued_while_the_broker_is_down(make_app, tmp_path):
+    # A broker restarting is no reason to fail the learner's work: the next
+    # recovery run sends it again (a new upload, by contrast, is told at once).
+    app, _client = _site(make_app, tmp_path, "redis://127.0.0.1:9/0")
+    with app.app_context():
+        learner = db.session.scalar(select(User))
+        submission = Submission(user_id=learner.id, exercise_id=EXERCISE, notebook=b"{}")
+        db.session.add(submission)
+        db.session.commit()
+        app.extensions["grading_queue"].requeue(submission.id)
+    assert _submission(app, submission.id).status == "queued"
 
 
 @pytest.mark.redis

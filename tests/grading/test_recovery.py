@@ -25,11 +25,13 @@ from app.extensions import db
 from app.grading import submissions as submissions_module
 from app.grading.grader.results import GradeResult
 from app.grading.models import Submission
-from app.grading.queue import RECOVERY_KEY
-from app.grading.submissions import LEASE_MARGIN, MAX_TRIES, grade_submission, recover_stalled
+from app.grading.recovery import RECOVERY_KEY
+from app.grading.submissions import MAX_TRIES, grade_submission, recover_stalled
 from tests.factories import make_module, make_user
 from tests.grading.support import EXERCISE, EXERCISES, RecordingQueue
 from tests.support import USING_POSTGRES
+
+MARGIN = timedelta(seconds=120)  # the shipped ACADEMY_LEASE_MARGIN_SECONDS
 
 
 @pytest.fixture
@@ -99,21 +101,38 @@ def test_a_lapsed_lease_is_queued_again_then_failed_after_the_last_try(site):
     spent = queued(site, status="running", tries=MAX_TRIES, lease_until=now - timedelta(seconds=1))
     alive = queued(site, status="running", tries=1, lease_until=now + timedelta(minutes=5))
     with site.app_context():
-        sent = recover_stalled(now)
-    assert row(site, lapsed).status == "queued" and lapsed not in sent  # queued just now: not old
+        assert recover_stalled(now) == [lapsed]  # its grader died: sent at once
+    assert row(site, lapsed).status == "queued"
     assert row(site, alive).status == "running"
     failed = row(site, spent)
     assert failed.status == "error" and f"{MAX_TRIES} times" in failed.reason
     with site.app_context():
-        assert lapsed in recover_stalled(now + LEASE_MARGIN + timedelta(seconds=1))
+        assert recover_stalled(now + timedelta(seconds=1)) == []  # sent already: not again yet
+        assert recover_stalled(now + MARGIN + timedelta(seconds=1)) == [lapsed]
 
 
 def test_a_submission_left_queued_by_a_dead_process_is_handed_out_again(site):
-    old = queued(site, created_at=utcnow() - LEASE_MARGIN - timedelta(seconds=5))
+    old = queued(site, queued_at=utcnow() - MARGIN - timedelta(seconds=5))
     fresh = queued(site)
     with site.app_context():
         assert recover_stalled() == [old]
     assert fresh != old
+
+
+def test_a_lost_submission_is_handed_out_once_per_margin_whatever_the_processes(site):
+    # Every web process runs recovery; a backlog sent again by each of them at
+    # every run would pile copies up in the broker faster than workers drain it.
+    handed_out = utcnow() - MARGIN - timedelta(seconds=5)
+    waiting = [queued(site, queued_at=handed_out) for _ in range(3)]
+    now = utcnow()
+    with site.app_context():
+        first = recover_stalled(now)
+    with site.app_context():
+        second = recover_stalled(now + timedelta(seconds=30))  # another process, soon after
+    assert (first, second) == (waiting, [])
+    with site.app_context():
+        assert recover_stalled(now + MARGIN + timedelta(seconds=1)) == waiting  # still lost
+    assert {row(site, i).tries for i in waiting} == {0}  # handed out, never claimed
 
 
 KILLED_GRADER = """
@@ -160,10 +179,33 @@ def test_a_grader_killed_mid_grade_leaves_a_submission_that_still_finishes(
 
 
 def test_the_recovery_hands_what_it_finds_to_the_queue(site):
-    old = queued(site, created_at=utcnow() - LEASE_MARGIN - timedelta(seconds=5))
+    old = queued(site, queued_at=utcnow() - MARGIN - timedelta(seconds=5))
     recording = site.extensions["grading_queue"] = RecordingQueue()
     assert site.extensions[RECOVERY_KEY].run_once() == [old]
-    assert recording.sent == [old]
+    assert (recording.requeued, recording.sent) == ([old], [])
+
+
+def test_a_restarted_process_starts_recovering_at_its_first_request(make_app):
+    # A learner whose grader died only polls the result page: that must be enough.
+    app = make_app(ACADEMY_RECOVERY_SECONDS=3600)
+    recovery = app.extensions[RECOVERY_KEY]
+    assert recovery.thread is None
+    app.test_client().get("/")
+    assert recovery.thread is not None and recovery.thread.is_alive()
+    recovery.stop()
+    assert not recovery.thread.is_alive()
+    app.test_client().get("/")
+    assert not recovery.thread.is_alive()  # stopped for good
+
+
+def test_the_lease_is_the_exercises_deadline_plus_the_configured_margin(site):
+    site.config["ACADEMY_LEASE_MARGIN_SECONDS"] = 7
+    submission_id = queued(site)
+    with site.app_context():
+        submission = db.session.get(Submission, submission_id)
+        assert submissions_module.claim(submission)
+        held = submission.lease_until - submission.started_at
+    assert held == timedelta(seconds=60 + 7)  # sq101-first-queries: total_seconds 60
 
 
 def test_a_grader_that_outlived_its_lease_does_not_overwrite_the_next_grade(site, monkeypatch):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -10,12 +17,16 @@ import pytest
 
 import app.grading
 from app import create_app
-from app.config import Config, is_production
+from app.config import PROJECT_ROOT, Config, is_production
 from app.grading import runtime
+from app.grading.grader.grade import WORK_PREFIX
 from app.grading.queue import ThreadQueue
 from app.grading.runtime import POOL_KEY, WarmKernels, warm_kernels
-from app.grading.sandbox import command
+from app.grading.sandbox import cgroup, command
 from app.grading.sandbox.contract import SandboxUnavailable
+from app.grading.sandbox.kernel import RUN_PREFIX
+from app.grading.sandbox.owner import owner_in
+from tests.grading.support import private_cgroup, require_bwrap
 
 PACKAGE = Path(app.grading.__file__).parent
 GRADING_SETTINGS = (
@@ -28,6 +39,8 @@ GRADING_SETTINGS = (
     "ACADEMY_GRADING_BACKEND",
     "ACADEMY_BROKER_URL",
     "ACADEMY_KERNEL_POOL",
+    "ACADEMY_RECOVERY_SECONDS",
+    "ACADEMY_LEASE_MARGIN_SECONDS",
 )
 
 
@@ -163,3 +176,88 @@ def test_production_without_bubblewrap_refuses_to_grade_and_says_why(make_app, m
             command.choose_sandbox(mode)
         warning = runtime.sandbox_warning()
     assert warning.startswith("Grading is refused: the sandbox is mandatory in production")
+
+
+# A grading process: its app's pool boots kernels (argv[3] of them, none for a
+# process that only starts up), then it says so and stays, or exits.
+GRADER = """
+import sys, time
+from app import create_app
+from app.grading import runtime
+from app.grading.sandbox import cgroup
+settings = {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x",
+            "ACADEMY_LAKE_DIR": sys.argv[2], "ACADEMY_KERNEL_POOL": int(sys.argv[3]),
+            "ACADEMY_GRADING_SANDBOX": "bwrap"}
+app = create_app(settings, instance_path=sys.argv[4])
+with app.app_context():
+    runtime.warm_kernels()
+pool = app.extensions[runtime.POOL_KEY].pool
+deadline = time.monotonic() + 60
+while pool is not None and pool.ready_count() < pool.size and time.monotonic() < deadline:
+    time.sleep(0.05)
+print("ready", cgroup.available(), flush=True)
+if pool is not None:
+    time.sleep(600)
+"""
+
+
+@contextlib.contextmanager
+def _grader(kernels: int, lake: Path, tmp: Path, group: Path | None, home: Path):
+    """A grading process with TMPDIR ``tmp``, started inside the cgroup ``group``; killed after."""
+    url = f"sqlite:///{home / 'unused.sqlite'}"
+    argv = [sys.executable, "-c", GRADER, url, str(lake), str(kernels), str(home / "instance")]
+    if group is not None:
+        argv = cgroup.enter_command(group, argv)
+    env = os.environ | {"TMPDIR": str(tmp)}
+    with subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True) as p:
+        try:
+            yield p
+        finally:
+            p.kill()
+
+
+def _owned_by(pid: int, *parents: Path | None) -> list[Path]:
+    """The kernel folders and cgroups in ``parents`` named for process ``pid``."""
+    kinds = (RUN_PREFIX, WORK_PREFIX, cgroup.PREFIX)
+    return [
+        entry
+        for parent in parents
+        if parent is not None
+        for entry in sorted(parent.iterdir())
+        for kind in kinds
+        if (owner := owner_in(entry.name, kind)) is not None and owner.pid == pid
+    ]
+
+
+@pytest.mark.slow
+def test_a_restarted_process_clears_what_a_killed_one_left_and_nothing_else(built_lake, tmp_path):
+    require_bwrap()
+    lake = built_lake.lake
+    # A temp folder and a cgroup of this test's own, so no other test's start-up
+    # clears the killed process's leftovers before they are looked at.
+    tmp = Path(tempfile.mkdtemp(prefix="academy-tmp-"))
+    tmp.chmod(0o755)
+    try:
+        with (
+            private_cgroup() as group,
+            _grader(1, lake, tmp, group, tmp_path / "killed") as killed,
+            _grader(1, lake, tmp, group, tmp_path / "live") as live,
+        ):
+            assert killed.stdout.readline().split()[0] == "ready"
+            has_cgroups = live.stdout.readline().split() == ["ready", "True"]
+            os.kill(killed.pid, signal.SIGKILL)
+            killed.wait(30)
+            left = _owned_by(killed.pid, tmp, group)
+            kept = _owned_by(live.pid, tmp, group)
+            assert [p.name.startswith(RUN_PREFIX) for p in left].count(True) == 1
+            assert any(p.name.startswith(cgroup.PREFIX) for p in left) == has_cgroups
+            with _grader(0, lake, tmp, group, tmp_path / "restarted") as restarted:
+                assert restarted.stdout.readline().split()[0] == "ready"
+                assert restarted.wait(30) == 0
+            assert [p for p in left if p.exists()] == []
+            assert kept and _owned_by(live.pid, tmp, group) == kept
+            for path in kept:
+                if path.name.startswith(cgroup.PREFIX):  # its kernel still runs in it
+                    assert (path / "cgroup.procs").read_text().split()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -21,6 +21,11 @@ from app.grading.grader.confined import check_answers
 from app.grading.grader.notebooks import assemble
 from app.grading.grader.results import GradeResult, GradingError, QuestionResult
 from app.grading.sandbox.cells import export_source, setup_source
+from app.grading.sandbox.owner import this_process
+
+# The run's scratch and work folders, named for this process so that what a
+# killed process left is found and removed by the next (sandbox/leftovers.py).
+WORK_PREFIX = "academy-grade-"
 
 
 class Execution(Protocol):
@@ -83,7 +88,7 @@ def _run(
     attempt: int,
 ):
     """Run the notebook in a scratch folder of its own, then check its answers (confined)."""
-    with tempfile.TemporaryDirectory(prefix="academy-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=this_process().prefix(WORK_PREFIX)) as tmp:
         execution = execute(
             notebook,
             lake_dir=lake,

@@ -22,7 +22,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.grading.sandbox.owner import this_process
+
 MOUNT = Path("/sys/fs/cgroup")
+# Each cgroup is named for the process that made it (owner.py), so one killed
+# before it could remove its cgroups is cleaned up by the next (leftovers.py).
 PREFIX = "academy-kernel-"
 
 
@@ -69,7 +73,7 @@ def _candidates() -> list[Layout]:
 def layout() -> Layout | None:
     """The first hierarchy where a trial child cgroup accepts a memory limit, or None."""
     for candidate in _candidates():
-        trial = candidate.parent / f"{PREFIX}probe-{secrets.token_hex(4)}"
+        trial = candidate.parent / f"{this_process().prefix(PREFIX)}probe{secrets.token_hex(4)}"
         try:
             trial.mkdir()
         except OSError:
@@ -96,7 +100,7 @@ def create(limit_bytes: int) -> Path | None:
     found = layout()
     if found is None:
         return None
-    path = found.parent / f"{PREFIX}{secrets.token_hex(8)}"
+    path = found.parent / f"{this_process().prefix(PREFIX)}{secrets.token_hex(8)}"
     path.mkdir()
     try:
         (path / found.limit_file).write_text(str(limit_bytes))

@@ -5,7 +5,7 @@ sockets in a directory of its own (the sandbox has no network namespace shared
 with the host, so TCP on 127.0.0.1 would not reach us). Each kernel gets a
 private run directory on the host::
 
-    <tmp>/acx-XXXX/          root, 0711
+    <tmp>/acx-<pid>-<start>-XXXX/   root, 0711 (named for its owner: owner.py)
         ipc/                 the sockets and the connection file (bound at /ipc)
         (no log file: the kernel's own stdout/stderr goes to a pipe whose last
          64 KB are kept in memory, for boot failures; a notebook writing
@@ -42,10 +42,12 @@ from app.grading.sandbox.contract import (
     Limits,
     SandboxUnavailable,
 )
+from app.grading.sandbox.owner import this_process
 
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
 MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes; "-N" and the NUL come on top
 OUTPUT_TAIL_BYTES = 64 * 1024  # of the kernel's own stdout/stderr, kept to explain a failed boot
+RUN_PREFIX = "acx-"  # short: the sockets' paths inside the run folder must fit in 108 bytes
 
 
 class OutputTail:
@@ -99,7 +101,7 @@ class SandboxedKernel:
 
 def start_kernel(lake_dir: Path, limits: Limits, mode: str) -> SandboxedKernel:
     """Launch a kernel in the background (it boots while we return)."""
-    run_dir = Path(tempfile.mkdtemp(prefix="acx-"))
+    run_dir = Path(tempfile.mkdtemp(prefix=this_process().prefix(RUN_PREFIX)))
     memory = cgroup.create(cgroup_bytes(limits))
     try:
         kernel = _launch(run_dir, lake_dir, limits, mode, memory)
