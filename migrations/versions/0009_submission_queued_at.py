@@ -5,8 +5,8 @@ with the submission in memory) is handed out again after a lease margin; with
 this time recorded, each waiting submission is re-sent once per margin by one
 process, instead of by every process at every recovery run.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 12:00:00
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
