@@ -19,7 +19,7 @@ TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock lock-check run demo test test-fast test-latest test-postgres lint format \
-	bench bench-grading clean
+	bench bench-grading bench-recovery clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -96,6 +96,12 @@ $(NBGRADER):
 
 bench-grading: install $(NBGRADER) ## Grade batches end to end, and nbgrader on the same notebook
 	$(BIN)/python bench/grading.py --nbgrader $(NBGRADER)
+
+# About half an hour: each kill waits out a real lease (the shipped one is over 3 minutes).
+bench-recovery: install ## Kill graders mid-grade and time the way back to a grade (shipped, then short settings)
+	$(BIN)/python bench/recovery.py measure --runs 3 --out bench/results/recovery-shipped.json
+	$(BIN)/python bench/recovery.py measure --runs 5 --margin 10 --every 5 --total 10 \
+		--out bench/results/recovery-short.json
 
 clean: ## Remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) $(LATEST) .venv-nbgrader .pytest_cache .ruff_cache
