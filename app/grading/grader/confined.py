@@ -97,9 +97,9 @@ def check_answers(
     child = _CONTEXT.Process(
         target=_child, args=(send, exercise, answers_dir, lake_dir, attempt, memory), daemon=True
     )
-    child.start()
-    send.close()
     try:
+        child.start()
+        send.close()
         if receive.poll(seconds):
             return receive.recv()
         if child.is_alive():
@@ -110,9 +110,11 @@ def check_answers(
         return Checked(refused=_death(child))
     finally:
         receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
+        send.close()
+        if child.pid is not None:  # it started
+            if child.is_alive():
+                child.kill()
+            child.join(5)
         if memory is not None:
             cgroup.remove(memory)
 
