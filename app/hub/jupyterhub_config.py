@@ -53,10 +53,19 @@ c.Authenticator.auth_refresh_age = 300
 # a cross-user spawn through on stale sign-in details, with only a warning.
 c.Authenticator.auth_refresh_strict = True
 
-# One JupyterLab per learner, started on demand in their workspace, without terminals.
+# One JupyterLab per learner, started on demand on their workspace, without terminals;
+# its kernels in the grading sandbox (app/hub/workspace.py). -I: the server's Python
+# never imports from its working folder or a user site.
 c.JupyterHub.spawner_class = "app.hub.workspace.WorkspaceSpawner"
 c.WorkspaceSpawner.workspaces_dir = settings["workspaces_dir"]
-c.Spawner.cmd = [python, "-m", "jupyterhub.singleuser"]
+c.WorkspaceSpawner.servers_dir = settings["servers_dir"]
+c.WorkspaceSpawner.jupyter_path = settings["jupyter_path"]
+c.WorkspaceSpawner.lake_dir = settings["lake_dir"]
+c.WorkspaceSpawner.sandbox = settings["sandbox"]
+c.WorkspaceSpawner.kernel_memory_mb = settings["kernel_memory_mb"]
+c.WorkspaceSpawner.kernel_processes = settings["kernel_processes"]
+c.WorkspaceSpawner.kernel_cpu_minutes = settings["kernel_cpu_minutes"]
+c.Spawner.cmd = [python, "-I", "-m", "jupyterhub.singleuser"]
 c.Spawner.args = ["--ServerApp.terminals_enabled=False"]
 if os.geteuid() == 0:
     # The embedded spawner runs servers as the hub's own user; JupyterLab refuses root

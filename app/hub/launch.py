@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import create_owner_only
+from app.grading.sandbox.provisioner import KERNEL_NAME
+from app.grading.sandbox.provisioner import NAME as PROVISIONER
 from app.hub.settings import CONFIG_FILE, SETTINGS_ENV, hub_settings
 
 
@@ -23,6 +25,27 @@ def write_settings(app: Flask) -> Path:
     return path
 
 
+def write_kernelspec(jupyter_path: Path) -> Path:
+    """The ``academy`` kernelspec, in the folder learners' servers read kernelspecs from.
+
+    Its command line is never run as it stands: the provisioner it names starts the
+    kernel in the grading sandbox. Interrupting is by message, because no signal from
+    the server can name a process inside the sandbox's PID namespace.
+    """
+    folder = jupyter_path / "kernels" / KERNEL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (Data Academy lake)",
+        "language": "python",
+        "interrupt_mode": "message",
+        "metadata": {"kernel_provisioner": {"provisioner_name": PROVISIONER}},
+    }
+    path = folder / "kernel.json"
+    path.write_text(json.dumps(spec, indent=2))
+    return path
+
+
 def hub_command(app: Flask) -> tuple[list[str], dict[str, str], Path]:
     """The hub's command line, its environment and its working folder (the state folder).
 
@@ -32,7 +55,9 @@ def hub_command(app: Flask) -> tuple[list[str], dict[str, str], Path]:
     settings_file = write_settings(app)
     # The hub's database holds its users' token hashes: owner-only, like the academy's.
     create_owner_only(settings_file.parent / "jupyterhub.sqlite")
-    python = hub_settings(app)["python"]
+    settings = hub_settings(app)
+    write_kernelspec(Path(settings["jupyter_path"]))
+    python = settings["python"]
     command = [python, "-m", "jupyterhub", "-f", str(CONFIG_FILE)]
     environment = {**os.environ, SETTINGS_ENV: str(settings_file)}
     return command, environment, settings_file.parent

@@ -15,6 +15,8 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import PROJECT_ROOT, instance_secret
+from app.grading.runtime import sandbox_mode
+from app.lake.location import lake_dir
 
 # The hub's own configuration file; it reads the JSON file this path names.
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
@@ -81,5 +83,15 @@ def hub_settings(app: Flask) -> dict:
         "idle_timeout_seconds": int(config["ACADEMY_HUB_IDLE_MINUTES"]) * 60,
         "state_dir": config["ACADEMY_HUB_DIR"],
         "workspaces_dir": config["ACADEMY_WORKSPACES_DIR"],
+        # Each server's own home (its settings, runtime files), apart from the workspace
+        # its kernels write; and the JUPYTER_PATH holding the academy's kernelspec.
+        "servers_dir": str(Path(config["ACADEMY_HUB_DIR"]) / "servers"),
+        "jupyter_path": str(Path(config["ACADEMY_HUB_DIR"]) / "jupyter"),
         "python": sys.executable,
+        # What each learner's kernels run with (app/grading/sandbox/provisioner.py).
+        "lake_dir": str(lake_dir(app).resolve()),
+        "sandbox": sandbox_mode(config),
+        "kernel_memory_mb": int(config["ACADEMY_LAB_KERNEL_MEMORY_MB"]),
+        "kernel_processes": int(config["ACADEMY_LAB_KERNEL_PROCESSES"]),
+        "kernel_cpu_minutes": int(config["ACADEMY_LAB_KERNEL_CPU_MINUTES"]),
     }

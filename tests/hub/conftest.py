@@ -28,8 +28,11 @@ from tests.hub.support import ADMIN, INACTIVE, LEARNER, free_port, wait_for
 
 
 @pytest.fixture(scope="module")
-def hub_academy(tmp_path_factory):
-    """The academy's live server, with a learner, an admin and an inactive account."""
+def hub_academy(tmp_path_factory, built_lake):
+    """The academy's live server, with a learner, an admin and an inactive account.
+
+    Learners' kernels get the shared sample lake and a small memory allowance.
+    """
     folder = tmp_path_factory.mktemp("hub")
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     settings.update(
@@ -43,6 +46,8 @@ def hub_academy(tmp_path_factory):
         ACADEMY_HUB_SERVICE_TOKEN=None,
         ACADEMY_HUB_DIR=None,
         ACADEMY_WORKSPACES_DIR=None,
+        ACADEMY_LAKE_DIR=str(built_lake.lake),
+        ACADEMY_LAB_KERNEL_MEMORY_MB=256,
     )
     app = create_app(settings, instance_path=str(folder / "instance"))
     with app.app_context():

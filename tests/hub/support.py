@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+from urllib.parse import urlsplit
 
 import requests
 
@@ -35,6 +36,21 @@ def hub_sign_in(session: requests.Session, hub_url: str) -> requests.Response:
     It lands on the hub's home page, so signing in starts no server (the hub's default).
     """
     return session.get(f"{hub_url}/hub/oauth_login", params={"next": "/hub/home"}, timeout=60)
+
+
+def learner_server(session: requests.Session, hub_url: str, email: str, client) -> tuple:
+    """Start ``email``'s server through the academy's client and open it as their browser
+    would (signed in to the hub); its URL and the headers JupyterLab's own calls carry."""
+    client.start_server(email)
+    assert wait_for(lambda: (client.server(email) or {}).get("ready")) is True
+    server = hub_url + client.server(email)["url"].rstrip("/")
+    session.get(f"{server}/lab", timeout=120)  # the single-user OAuth dance sets its cookies
+    # What the browser would send to the server's path (the hub's own _xsrf is for /hub/).
+    path = urlsplit(server).path
+    sent = [c for c in session.cookies if path.startswith(c.path.rstrip("/"))]
+    xsrf = next((c.value for c in sent if c.name == "_xsrf"), "")
+    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in sent), "X-XSRFToken": xsrf}
+    return server, headers
 
 
 def wait_for(check, *, attempts: int = 240, pause: float = 0.5):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from dockerspawner import DockerSpawner
@@ -29,11 +30,20 @@ def test_the_docker_sample_loads_the_hub_configuration_and_a_real_docker_spawner
     assert hub.authenticator_class.__name__ == "GenericOAuthenticator"  # sign-in unchanged
     learner = SimpleNamespace(name="learner@academy.example", id=1, url="/user/learner/")
     spawner = DockerSpawner(config=hub.config, user=learner)
-    assert spawner.cmd == ["jupyterhub-singleuser"]
+    assert spawner.cmd == ["python", "-I", "-m", "jupyterhub.singleuser"]
     assert "--ServerApp.terminals_enabled=False" in spawner.args
     assert "--ServerApp.allow_root=True" not in spawner.args
+    # Kernels only through the sandbox, in the container as on one machine.
+    assert "--SandboxProvisioner.sandbox=bwrap" in spawner.args
+    assert (
+        "--ServerApp.kernel_spec_manager_class=app.hub.singleuser.AcademyKernelSpecs"
+        in spawner.args
+    )
+    assert spawner.environment["JUPYTER_PATH"] == "/opt/academy"
     workspace = f"{app.config['ACADEMY_WORKSPACES_DIR']}/{{username}}"
-    assert spawner.volumes == {workspace: "/home/jovyan/work"}
+    lake = app.config["ACADEMY_LAKE_DIR"] or f"{app.instance_path}/lake"
+    assert spawner.volumes[workspace] == "/home/jovyan/work"
+    assert spawner.volumes[str(Path(lake).resolve())]["mode"] == "ro"
     names = {service["name"] for service in hub.config.JupyterHub.services}
     assert names == {"academy", "idle-culler"}
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from importlib.metadata import entry_points
+
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.grading.sandbox.provisioner import SandboxProvisioner
 from app.hub.launch import hub_command
 from app.hub.settings import hub_settings
 from app.hub.workspace import workspace_for
@@ -83,3 +87,27 @@ def test_make_run_starts_the_site_and_the_hub_together():
     lines = (PROJECT_ROOT / "Procfile").read_text().splitlines()
     assert [line.split(":", 1)[0] for line in lines] == ["web", "hub"]
     assert lines[1].endswith("academy hub start")
+
+
+def test_the_kernelspec_names_the_sandbox_and_interrupts_by_message(make_app, tmp_path):
+    app = make_app()
+    result = app.test_cli_runner().invoke(args=["academy", "hub", "kernelspec", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "kernels" / "academy" / "kernel.json").read_text())
+    assert spec["metadata"]["kernel_provisioner"]["provisioner_name"] == "academy-sandbox"
+    assert spec["interrupt_mode"] == "message"
+    # Installed as an entry point, so jupyter_client finds the provisioner by that name.
+    found = entry_points(group="jupyter_client.kernel_provisioners", name="academy-sandbox")
+    assert [point.load() for point in found] == [SandboxProvisioner]
+
+
+def test_the_hub_starts_learners_kernels_with_the_academys_limits(make_app):
+    app = make_app(
+        ACADEMY_BASE_URL="http://127.0.0.1:5000",
+        ACADEMY_LAB_KERNEL_MEMORY_MB=333,
+        ACADEMY_GRADING_SANDBOX="bwrap",
+    )
+    settings = hub_settings(app)
+    assert settings["kernel_memory_mb"] == 333 and settings["sandbox"] == "bwrap"
+    assert settings["jupyter_path"].startswith(app.config["ACADEMY_HUB_DIR"])
+    assert not settings["servers_dir"].startswith(app.config["ACADEMY_WORKSPACES_DIR"])

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+# The largest exported answer file read, by kind (the export cell refuses to write more:
+# sandbox/cells.py); a table at most the executor's own cap per answer file
+# (sandbox.contract.Limits.answer_bytes).
+MAX_JSON_BYTES = 1 * 2**20
+MAX_TABLE_BYTES = 5 * 2**20
+
 MAX_CELLS = 2_000_000  # rows x columns of one answer, from SQL or Parquet
 MAX_BYTES = 64 * 2**20  # the text and binary values of one answer, uncompressed
 FETCH_ROWS = 256  # rows fetched at a time, so a burst of huge values is seen early

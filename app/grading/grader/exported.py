@@ -25,9 +25,8 @@ from app.grading.grader import bounds
 
 # Starts with a letter: the sandboxed executor copies out only files named like that.
 DONE_FILE = "export-done.json"
-MAX_JSON_BYTES = 1 * 2**20
-# At most the executor's own cap per answer file (sandbox.contract.Limits.answer_bytes).
-MAX_TABLE_BYTES = 5 * 2**20
+MAX_JSON_BYTES = bounds.MAX_JSON_BYTES
+MAX_TABLE_BYTES = bounds.MAX_TABLE_BYTES
 MAX_TABLE_ROWS = 1_000_000
 
 

@@ -13,15 +13,18 @@ and ``ACADEMY_ANSWERS`` (writable; where the answers are exported).
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 from pathlib import Path
 
 from app.grading.exercises.authored import Exercise
-from app.grading.grader.exported import MAX_JSON_BYTES, MAX_TABLE_BYTES
+from app.grading.grader.bounds import MAX_JSON_BYTES, MAX_TABLE_BYTES
 from app.grading.sandbox import seccomp
-from app.lake import lockdown
 
 INSIDE = Path(__file__).parent / "inside"  # the kernel-side files
+# Found, not imported: a learner's JupyterLab server builds the set-up too, and should
+# not load DuckDB to do it.
+LOCKDOWN = Path(importlib.util.find_spec("app.lake.lockdown").origin)
 ENV_LAKE = "ACADEMY_LAKE"
 ENV_SCRATCH = "ACADEMY_SCRATCH"
 ENV_ANSWERS = "ACADEMY_ANSWERS"
@@ -53,7 +56,12 @@ def seal_source() -> str:
 
 def setup_source(exercise: Exercise) -> str:
     """Run first in the kernel: ``lake`` (a locked DuckDB on the lake) and ``pd`` (pandas)."""
-    memory = duckdb_memory_limit(exercise.limits.memory_mb)
+    return lake_source(exercise.limits.memory_mb)
+
+
+def lake_source(memory_mb: int) -> str:
+    """The set-up for a kernel allowed ``memory_mb``: opens ``lake``, imports ``pd``."""
+    memory = duckdb_memory_limit(memory_mb)
     return (
         "# Set up by the Data Academy grader: `lake` is a read-only connection to the lake.\n"
         "import os as _academy_os\n"
@@ -62,7 +70,7 @@ def setup_source(exercise: Exercise) -> str:
         "import pandas as pd\n"
         "\n"
         "_academy_setup = {'__name__': 'academy_setup'}\n"
-        f"exec({_kernel_code(Path(lockdown.__file__))!r}, _academy_setup)\n"
+        f"exec({_kernel_code(LOCKDOWN)!r}, _academy_setup)\n"
         "lake = _academy_setup['connect_in_kernel'](\n"
         f"    _academy_os.environ[{ENV_LAKE!r}],\n"
         f"    _academy_os.environ[{ENV_SCRATCH!r}],\n"
@@ -70,6 +78,12 @@ def setup_source(exercise: Exercise) -> str:
         ")\n"
         "del _academy_setup, _academy_os\n"
     )
+
+
+def workspace_setup_source(memory_mb: int) -> str:
+    """What a JupyterLab kernel runs as it starts: what a graded one runs first (the seal,
+    then the set-up), so a cell that works in JupyterLab works when graded."""
+    return seal_source() + lake_source(memory_mb)
 
 
 def export_source(exercise: Exercise) -> str:

@@ -45,8 +45,10 @@ from app.grading.sandbox.contract import (
     FALLBACK,
     LAKE_PATH,
     SCRATCH_PATH,
+    WORKSPACE_PATH,
     Limits,
     SandboxUnavailable,
+    Workspace,
 )
 
 BWRAP_PATH = "/usr/bin/bwrap"
@@ -65,6 +67,10 @@ PRELOAD = ("duckdb", "pandas", "pyarrow")
 # Kernels run as a random uid from this range: far above real accounts and the
 # usual subordinate-uid ranges (/etc/subuid starts at 100000, 65536 per user).
 UID_FIRST, UID_COUNT = 1_500_000_000, 500_000_000
+# A learner's JupyterLab kernels run as this plus their hub user id: one uid each, the
+# same for all their kernels (what one writes in their workspace the next may change),
+# and below the graders' range.
+LEARNER_UID_FIRST = 1_000_000_000
 # What a fallback kernel may read besides the Python installation and the lake:
 # programs and libraries, the linker cache, time zones, account names, /proc
 # (Landlock keeps other processes' /proc/<pid> files out of reach) and what
@@ -78,7 +84,10 @@ FALLBACK_READS = (
 FALLBACK_WRITES = ("/dev/null",)
 WALL = Path(__file__).parent / "inside" / "wall.py"
 # Host directories that are the sandbox's own mounts: nothing may be bound inside them.
-_RESERVED = ("/usr", "/proc", "/dev", "/etc", IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH)
+_RESERVED = (
+    "/usr", "/proc", "/dev", "/etc",
+    IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH, WORKSPACE_PATH,
+)  # fmt: skip
 
 
 def pick_uid() -> int:
@@ -159,11 +168,14 @@ def drop_privileges_args(uid: int) -> list[str]:
     ]
 
 
-def wall_args(lake_dir: Path, run_dir: Path, seccomp_fd: int) -> list[str]:
+def wall_args(
+    lake_dir: Path, run_dir: Path, seccomp_fd: int, workspace: Workspace | None = None
+) -> list[str]:
     """The fallback's first program: confine itself, then execute what follows ``--``.
 
     ``inside/wall.py`` runs with the text of ``app/landlock.py`` as its
-    ``landlock``; it reads the seccomp filter from ``seccomp_fd``.
+    ``landlock``; it reads the seccomp filter from ``seccomp_fd``. A JupyterLab
+    kernel may also write its learner's workspace and scratch folder.
     """
     launcher = (
         "import sys, types\n"
@@ -177,7 +189,10 @@ def wall_args(lake_dir: Path, run_dir: Path, seccomp_fd: int) -> list[str]:
     reads = [*python_prefixes(), *FALLBACK_READS, *dict.fromkeys((lake_dir, lake_dir.resolve()))]
     args = [sys.executable, "-I", "-S", "-c", launcher, "--seccomp-fd", str(seccomp_fd)]
     args += [f for path in reads for f in ("--read", str(path))]
-    args += [f for path in (run_dir, *FALLBACK_WRITES) for f in ("--write", str(path))]
+    writes = [run_dir, *FALLBACK_WRITES]
+    if workspace is not None:
+        writes += [workspace.home, workspace.scratch]
+    args += [f for path in writes for f in ("--write", str(path))]
     return [*args, "--"]
 
 
@@ -186,8 +201,13 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def kernel_args(connection_file: str) -> list[str]:
-    """The ipykernel command (no history file: nothing of a run outlives it)."""
+def kernel_args(connection_file: str, setup_file: str | None = None) -> list[str]:
+    """The ipykernel command (no history file: nothing of a run outlives it).
+
+    ``setup_file``, for a JupyterLab kernel, is run in the learner's namespace once the
+    kernel has started (a graded kernel is given the same code as its first cell).
+    """
+    setup = [f"--IPKernelApp.exec_files={setup_file}"] if setup_file else []
     return [
         sys.executable,
         "-B",  # the Python installation is read-only anyway; do not try to write .pyc
@@ -200,6 +220,7 @@ def kernel_args(connection_file: str) -> list[str]:
         # Loaded into sys.modules only: the learner's namespace starts empty.
         f"--IPKernelApp.exec_lines=_academy_preload = [__import__(m) for m in {PRELOAD!r}]",
         "--IPKernelApp.exec_lines=del _academy_preload",
+        *setup,
     ]
 
 
@@ -226,9 +247,18 @@ def kernel_env(lake: str, scratch: str, answers: str, home: str) -> dict[str, st
 
 
 def bwrap_args(
-    limits: Limits, lake_dir: Path, ipc_dir: Path, info_fd: int, seccomp_fd: int | None = None
+    limits: Limits,
+    lake_dir: Path,
+    ipc_dir: Path,
+    info_fd: int,
+    seccomp_fd: int | None = None,
+    workspace: Workspace | None = None,
 ) -> list[str]:
-    """bubblewrap's options: namespaces, a minimal read-only root and the writable mounts."""
+    """bubblewrap's options: namespaces, a minimal read-only root and the writable mounts.
+
+    A graded kernel's /scratch is in memory and vanishes with it; a JupyterLab kernel's
+    is the learner's own folder, and their workspace is mounted at WORKSPACE_PATH.
+    """
     args = [BWRAP_PATH, *_namespace_args(), "--die-with-parent", "--new-session"]
     args += ["--info-fd", str(info_fd), "--hostname", "sandbox", *_system_args()]
     if seccomp_fd is not None:
@@ -237,7 +267,12 @@ def bwrap_args(
     # in CI) may live under /tmp, and must be bound on top of the empty /tmp,
     # not hidden by it.
     args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
-    args += ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs", SCRATCH_PATH]
+    if workspace is None:
+        scratch = ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs"]
+        args += [*scratch, SCRATCH_PATH]
+    else:
+        args += ["--bind", str(workspace.scratch), SCRATCH_PATH]
+        args += ["--bind", str(workspace.home), WORKSPACE_PATH]
     answers_size = max(limits.answer_bytes * 4, 2**20)
     args += ["--perms", "0777", "--size", str(answers_size), "--tmpfs", ANSWERS_PATH]
     made: set[str] = set()
@@ -251,10 +286,17 @@ def bwrap_args(
     for mirror in dict.fromkeys((str(lake_dir.absolute()), lake)):
         if not _reserved(mirror):
             args += _parents(mirror, made) + ["--ro-bind", lake, mirror]
-    args += ["--bind", str(ipc_dir), IPC_PATH, "--chdir", SCRATCH_PATH]
+    start_in = SCRATCH_PATH if workspace is None else _below(WORKSPACE_PATH, workspace.cwd)
+    args += ["--bind", str(ipc_dir), IPC_PATH, "--chdir", start_in]
     if not can_switch_uid():
         args.append("--unshare-user")  # unprivileged: a user namespace is how bwrap works
     return [*args, "--"]
+
+
+def _below(top: str, relative: str) -> str:
+    """``top``/``relative``, or ``top`` when ``relative`` would climb out of it."""
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    return top if ".." in parts else "/".join([top, *parts])
 
 
 def python_prefixes() -> list[str]:

@@ -21,6 +21,7 @@ STATUSES = (COMPLETED, CELL_TIMEOUT, TOTAL_TIMEOUT, KERNEL_DIED, MEMORY, OUTPUT_
 LAKE_PATH = "/lake"
 SCRATCH_PATH = "/scratch"
 ANSWERS_PATH = "/answers"
+WORKSPACE_PATH = "/workspace"  # a JupyterLab kernel's own workspace (see Workspace)
 
 BWRAP = "bwrap"
 FALLBACK = "fallback"
@@ -62,6 +63,25 @@ class Limits:
     scratch_mb: int = 256
     tmp_mb: int = 64
     max_answers: int = 200
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A learner's own folders, for a kernel of their JupyterLab rather than a grade.
+
+    The sandbox is the grader's in every other way. The differences are what a person
+    working for an hour needs: ``home`` (their workspace, read-write at WORKSPACE_PATH,
+    the kernel starting in ``cwd`` below it) and ``scratch`` (their persistent ``user``
+    zone at /scratch) outlive the kernel, and every kernel of theirs runs as ``uid``, so
+    what one wrote the next may change. ``setup`` is run when the kernel starts: the
+    grader's hidden set-up, so ``lake`` is opened exactly as when a notebook is graded.
+    """
+
+    home: Path
+    scratch: Path
+    uid: int
+    setup: str
+    cwd: str = ""  # relative to home
 
 
 @dataclass

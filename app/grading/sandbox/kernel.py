@@ -41,6 +41,7 @@ from app.grading.sandbox.contract import (
     ExecutorError,
     Limits,
     SandboxUnavailable,
+    Workspace,
 )
 from app.grading.sandbox.owner import this_process
 
@@ -92,6 +93,9 @@ class SandboxedKernel:
     stopped: bool = False
     cgroup: Path | None = None  # its memory cgroup, where the machine allows one
     output: OutputTail | None = None  # the end of its own stdout/stderr
+    # A JupyterLab kernel shares its learner's uid with their other kernels: it is never
+    # stopped by signalling the whole uid.
+    workspace: Workspace | None = None
 
     @property
     def ipc_dir(self) -> Path:
@@ -99,12 +103,17 @@ class SandboxedKernel:
         return self.run_dir / "ipc"
 
 
-def start_kernel(lake_dir: Path, limits: Limits, mode: str) -> SandboxedKernel:
-    """Launch a kernel in the background (it boots while we return)."""
+def start_kernel(
+    lake_dir: Path, limits: Limits, mode: str, workspace: Workspace | None = None
+) -> SandboxedKernel:
+    """Launch a kernel in the background (it boots while we return).
+
+    With ``workspace`` it is a kernel of the learner's JupyterLab (see ``Workspace``).
+    """
     run_dir = Path(tempfile.mkdtemp(prefix=this_process().prefix(RUN_PREFIX)))
     memory = cgroup.create(cgroup_bytes(limits))
     try:
-        kernel = _launch(run_dir, lake_dir, limits, mode, memory)
+        kernel = _launch(run_dir, lake_dir, limits, mode, memory, workspace)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)
         if memory is not None:
@@ -122,11 +131,16 @@ def cgroup_bytes(limits: Limits) -> int:
 
 
 def _launch(
-    run_dir: Path, lake_dir: Path, limits: Limits, mode: str, memory: Path | None
+    run_dir: Path,
+    lake_dir: Path,
+    limits: Limits,
+    mode: str,
+    memory: Path | None,
+    workspace: Workspace | None,
 ) -> SandboxedKernel:
     """Write the connection files, build the command and start it."""
     run_dir.chmod(0o711)
-    uid = command.pick_uid()
+    uid = command.pick_uid() if workspace is None else workspace.uid
     ipc = run_dir / "ipc"
     if len(str(ipc / "kernel")) > MAX_SOCKET_PATH:
         raise ExecutorError(f"socket path too long under {run_dir.parent}: set TMPDIR shorter")
@@ -134,6 +148,12 @@ def _launch(
     key = secrets.token_hex(32)
     inside_ipc = command.IPC_PATH if mode == BWRAP else str(ipc)
     _write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
+    setup_file = None
+    if workspace is not None:
+        _own_dirs(workspace)
+        (ipc / "setup.py").write_text(workspace.setup, encoding="utf-8")
+        (ipc / "setup.py").chmod(0o644)
+        setup_file = f"{inside_ipc}/setup.py"
     argv = command.limit_args(limits)
     info_read = info_write = None
     filter_fd = _seccomp_pipe()
@@ -141,22 +161,23 @@ def _launch(
         raise SandboxUnavailable("no seccomp filter for this CPU: the fallback needs one")
     if mode == BWRAP:
         info_read, info_write = os.pipe()
-        argv += command.bwrap_args(limits, lake_dir, ipc, info_write, filter_fd)
+        argv += command.bwrap_args(limits, lake_dir, ipc, info_write, filter_fd, workspace)
         env = command.kernel_env("/lake", "/scratch", ANSWERS_PATH, "/tmp")
         cwd = run_dir
     else:
         for name in ("scratch", "answers", "home"):
             _private_dir(run_dir / name, uid)
+        scratch = run_dir / "scratch" if workspace is None else workspace.scratch
         env = command.kernel_env(
-            str(lake_dir), str(run_dir / "scratch"), str(run_dir / "answers"), str(run_dir / "home")
+            str(lake_dir), str(scratch), str(run_dir / "answers"), str(run_dir / "home")
         )
-        cwd = run_dir / "scratch"
+        cwd = scratch if workspace is None else _fallback_cwd(workspace)
     if mode != BWRAP:
         # Before setpriv: only a process that may still read the interpreter's
         # folder (root's, often 0700) can execute it once the uid is switched.
-        argv += command.wall_args(lake_dir, run_dir, filter_fd)
+        argv += command.wall_args(lake_dir, run_dir, filter_fd, workspace)
     argv += command.drop_privileges_args(uid)
-    argv += command.kernel_args(f"{inside_ipc}/kernel.json")
+    argv += command.kernel_args(f"{inside_ipc}/kernel.json", setup_file)
     if memory is not None:
         argv = cgroup.enter_command(memory, argv)
     try:
@@ -189,7 +210,26 @@ def _launch(
         process,
         info_fd=info_read,
         output=OutputTail(process.stdout),
+        workspace=workspace,
     )
+
+
+def _own_dirs(workspace: Workspace) -> None:
+    """The learner's workspace and scratch folders, theirs (the kernel's uid) to write.
+
+    Only the two folders themselves: what is inside was written by their kernels (as
+    this uid) or by their JupyterLab server, which gives what it writes to the same uid.
+    """
+    workspace.scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if command.can_switch_uid():
+        for folder in (workspace.home, workspace.scratch):
+            os.chown(folder, workspace.uid, workspace.uid, follow_symlinks=False)
+
+
+def _fallback_cwd(workspace: Workspace) -> Path:
+    """Where a fallback kernel starts: the notebook's folder in the workspace, if it is one."""
+    folder = (workspace.home / workspace.cwd).resolve()
+    return folder if folder.is_relative_to(workspace.home.resolve()) else workspace.home
 
 
 def _seccomp_pipe() -> int | None:
@@ -293,10 +333,12 @@ def stop_kernel(kernel: SandboxedKernel) -> None:
     if pid is not None:
         _wait_for_exit(pid)
     # Whatever escaped the process tree (double-forked daemons in fallback mode)
-    # still runs as the kernel's uid, which nothing else uses.
-    _signal_uid(kernel.uid, "KILL")
-    if kernel.mode != BWRAP:
-        _wait_for_uid(kernel.uid)
+    # still runs as the kernel's uid, which nothing else uses (a JupyterLab kernel's uid
+    # is its learner's other kernels' too: bubblewrap's PID namespace is what ends it).
+    if kernel.workspace is None:
+        _signal_uid(kernel.uid, "KILL")
+        if kernel.mode != BWRAP:
+            _wait_for_uid(kernel.uid)
     if kernel.info_fd is not None:
         os.close(kernel.info_fd)
         kernel.info_fd = None

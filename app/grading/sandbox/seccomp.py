@@ -12,7 +12,10 @@ Two reasons for each refusal:
   altogether, so not even a local socket (PostgreSQL's, Redis's) is reached;
 - attack surface: new namespaces (a user namespace would give "root" inside
   it and reach kernel code unprivileged users otherwise cannot),
-  mounting, keyrings, BPF, perf events, userfaultfd, io_uring and ptrace.
+  mounting, keyrings, BPF, perf events, userfaultfd, io_uring and ptrace;
+- links: no symbolic or hard link is made, so a path in a learner's workspace
+  always names a file in it (their JupyterLab server, which reads and writes the
+  workspace outside the sandbox, is never led elsewhere by one).
 
 ``clone3`` answers ENOSYS, which makes glibc fall back to ``clone``, whose
 flags a classic BPF filter can inspect (clone3 passes them in memory). System
@@ -36,7 +39,7 @@ _NEW_NAMESPACES = (
 )
 
 _ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
-_NUMBERS = {
+_NUMBERS: dict[str, tuple[int, int | None]] = {
     # name: (x86_64, aarch64)
     "memfd_create": (319, 279),
     "shmget": (29, 194),
@@ -62,6 +65,11 @@ _NUMBERS = {
     "io_uring_enter": (426, 426),
     "io_uring_register": (427, 427),
     "ptrace": (101, 117),
+    "symlinkat": (266, 36),
+    "linkat": (265, 37),
+    # Only x86-64 still has the old forms; aarch64 has just the *at ones.
+    "symlink": (88, None),
+    "link": (86, None),
 }
 _CLONE = (56, 220)
 _CLONE3 = (435, 435)
@@ -79,7 +87,7 @@ def program(machine: str | None = None) -> bytes | None:
     if machine not in _ARCH:
         return None
     column = 0 if machine == "x86_64" else 1
-    denied = [numbers[column] for numbers in _NUMBERS.values()]
+    denied = [numbers[column] for numbers in _NUMBERS.values() if numbers[column] is not None]
     code: list[tuple[int, str | int, str | int, int]] = [
         (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
         (_JEQ, 0, "deny", _ARCH[machine]),

@@ -8,29 +8,58 @@ tests/hub/test_samples.py loads it with the real DockerSpawner.
 
 KubeSpawner works the same way: ``spawner_class = "kubespawner.KubeSpawner"``, an
 image, and a persistent volume claim per learner in place of the bind mount below.
+
+The image is the academy's own (this repository installed from its lock file, with
+JupyterLab and bubblewrap), because the learner's server must start kernels only
+through the academy's provisioner, in the same sandbox as grading: inside the
+container the server runs as an unprivileged user, so bubblewrap makes its namespaces
+in a user namespace (the container must allow that: Docker's default seccomp profile
+does not, hence the ``security_opt`` below), and every kernel runs as that user.
 """
 
 import json
 import os
 from pathlib import Path
 
+from app.hub.workspace import server_args
+
 c = get_config()  # noqa: F821 (JupyterHub defines get_config for its configuration files)
 load_subconfig(str(Path(__file__).resolve().parent.parent / "jupyterhub_config.py"))  # noqa: F821
 settings = json.loads(Path(os.environ["ACADEMY_HUB_SETTINGS"]).read_text())
 
 c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
-# Edit: an image with jupyterhub-singleuser and JupyterLab (the hub's major version).
-c.DockerSpawner.image = "quay.io/jupyter/minimal-notebook:latest"
+# Edit: the academy's image (jupyterhub-singleuser of the hub's major version, JupyterLab,
+# bubblewrap, and this repository installed with `uv sync --locked`).
+c.DockerSpawner.image = "registry.example/data-academy-lab:latest"
 # Edit: a Docker network the hub's container shares with the learners' containers.
 c.DockerSpawner.network_name = "academy-hub"
 c.JupyterHub.hub_bind_url = "http://0.0.0.0:8081"
 c.JupyterHub.hub_connect_url = "http://academy-hub:8081"
 # The image's own command, not the hub's Python; terminals stay off, and never as root.
-c.DockerSpawner.cmd = ["jupyterhub-singleuser"]
-c.DockerSpawner.args = ["--ServerApp.terminals_enabled=False"]
-# The learner's persistent workspace: the same folder the embedded hub uses.
-c.DockerSpawner.notebook_dir = "/home/jovyan/work"
+# Kernels only through the sandbox, as in the embedded mode (app/hub/workspace.py).
+WORKSPACE = "/home/jovyan/work"
+c.DockerSpawner.cmd = ["python", "-I", "-m", "jupyterhub.singleuser"]
+c.DockerSpawner.args = [
+    "--ServerApp.terminals_enabled=False",
+    *server_args(
+        workspace=WORKSPACE,
+        uid=1000,  # the image's user: kernels run as it, in bubblewrap's user namespace
+        owner_uid=0,
+        lake_dir=settings["lake_dir"],
+        sandbox="bwrap",  # never the weaker fallback in a shared deployment
+        memory_mb=settings["kernel_memory_mb"],
+        processes=settings["kernel_processes"],
+        cpu_minutes=settings["kernel_cpu_minutes"],
+    ),
+]
+# The image holds the academy's kernelspec (`flask academy hub kernelspec /opt/academy`).
+c.DockerSpawner.environment = {"JUPYTER_PATH": "/opt/academy", "PYTHONNOUSERSITE": "1"}
+c.DockerSpawner.extra_host_config = {"security_opt": ["seccomp=unconfined"]}
+# The learner's persistent workspace (the same folder the embedded hub uses) and the
+# lake, read-only, at the path its views name.
+c.DockerSpawner.notebook_dir = WORKSPACE
 c.DockerSpawner.volumes = {
-    f"{settings['workspaces_dir']}/{{username}}": "/home/jovyan/work",
+    f"{settings['workspaces_dir']}/{{username}}": WORKSPACE,
+    settings["lake_dir"]: {"bind": settings["lake_dir"], "mode": "ro"},
 }
 c.DockerSpawner.remove = True  # a stopped server's container goes; its workspace stays
