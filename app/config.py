@@ -103,6 +103,9 @@ class Config:
     ACADEMY_COURSES_DIR = os.environ.get("ACADEMY_COURSES_DIR", str(PROJECT_ROOT / "courses"))
     # Exercise folders; None: the exercises/ folder beside the course folder.
     ACADEMY_EXERCISES_DIR = os.environ.get("ACADEMY_EXERCISES_DIR") or None
+    # Lesson notebooks (<module code lowercased>.ipynb), opened in learners' JupyterLab;
+    # None: the notebooks/ folder beside the course folder.
+    ACADEMY_NOTEBOOKS_DIR = os.environ.get("ACADEMY_NOTEBOOKS_DIR") or None
     # Grading: "auto" sandboxes kernels with bubblewrap where it works (else resource limits
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
