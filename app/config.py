@@ -164,7 +164,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "academy@localhost")
-    # Where the site is reached, for links in e-mail (e.g. https://academy.example.com).
+    # Where the site is reached, for links in e-mail and in the starters learners get (e.g.
+    # https://academy.example.com).
     ACADEMY_BASE_URL = os.environ.get("ACADEMY_BASE_URL", "")
 
     # Learners' JupyterLab on JupyterHub (see app/hub/README.md). The hub's address as
