@@ -60,6 +60,7 @@ def create_app(
     from app.demand.routes import bp as demand_bp
     from app.enrolment.routes import bp as enrolment_bp
     from app.grading.routes import bp as grading_bp
+    from app.hub.routes import bp as hub_bp
     from app.lake.routes import bp as lake_bp
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
@@ -79,6 +80,7 @@ def create_app(
         teaching_bp,
         lake_bp,
         grading_bp,
+        hub_bp,
         notifications_bp,
         admin_bp,
         oauth_bp,

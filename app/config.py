@@ -103,6 +103,9 @@ class Config:
     ACADEMY_COURSES_DIR = os.environ.get("ACADEMY_COURSES_DIR", str(PROJECT_ROOT / "courses"))
     # Exercise folders; None: the exercises/ folder beside the course folder.
     ACADEMY_EXERCISES_DIR = os.environ.get("ACADEMY_EXERCISES_DIR") or None
+    # Lesson notebooks (<module code lowercased>.ipynb), opened in learners' JupyterLab;
+    # None: the notebooks/ folder beside the course folder.
+    ACADEMY_NOTEBOOKS_DIR = os.environ.get("ACADEMY_NOTEBOOKS_DIR") or None
     # Grading: "auto" sandboxes kernels with bubblewrap where it works (else resource limits
     # and a scrubbed environment, with a warning to admins); "bwrap" makes the sandbox mandatory.
     ACADEMY_GRADING_SANDBOX = os.environ.get("ACADEMY_GRADING_SANDBOX", "auto")
@@ -161,7 +164,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "academy@localhost")
-    # Where the site is reached, for links in e-mail (e.g. https://academy.example.com).
+    # Where the site is reached, for links in e-mail and in the starters learners get (e.g.
+    # https://academy.example.com).
     ACADEMY_BASE_URL = os.environ.get("ACADEMY_BASE_URL", "")
 
     # Learners' JupyterLab on JupyterHub (see app/hub/README.md). The hub's address as

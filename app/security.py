@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from flask import Flask, Request, current_app
 from sqlalchemy import select
@@ -78,8 +79,22 @@ def _follow_proxy_identity():
             session.pop(key, None)
 
 
+def content_security_policy(hub_url: str) -> str:
+    """The site's policy, with the learners' hub as a place forms may lead to.
+
+    Open in JupyterLab, and signing in to the hub, are forms whose answer redirects
+    to the hub; browsers hold such redirects to form-action too.
+    """
+    parts = urlsplit(hub_url)
+    if not (parts.scheme and parts.netloc):
+        return CONTENT_SECURITY_POLICY
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = content_security_policy(current_app.config["ACADEMY_HUB_URL"])
+    response.headers.setdefault("Content-Security-Policy", policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -13,6 +13,7 @@ from app.authoring.sync import SyncRefused, module_resolver, sync_courses
 from app.demand.services import announce_published
 from app.extensions import db
 from app.grading.cli import check_exercises
+from app.hub.lessons import check_lessons
 from app.lake.explore.links import LINK_KINDS, RESOLVERS
 
 courses_option = click.option(
@@ -39,15 +40,18 @@ def echo_problems(courses: CourseSet) -> None:
 @click.command("check")
 @courses_option
 def check_command(courses_dir: Path | None) -> None:
-    """Check every course file and exercise; print each problem as path:line: message."""
+    """Check every course file, exercise and lesson notebook; print problems as path:line."""
     courses = read_courses(courses_dir)
     exercise_problems, exercises = check_exercises(courses, courses_dir)
-    courses.problems.extend(exercise_problems)
+    lesson_problems, lessons = check_lessons(set(courses.by_code), courses_dir)
+    courses.problems.extend(exercise_problems + lesson_problems)
     echo_problems(courses)
     errors = sum(1 for p in courses.problems if p.severity == Severity.ERROR)
     warnings = len(courses.problems) - errors
-    checked = f"{len(courses.modules)} module(s)" + (
-        f" and {exercises} exercise(s)" if exercises else ""
+    checked = (
+        f"{len(courses.modules)} module(s)"
+        + (f" and {exercises} exercise(s)" if exercises else "")
+        + (f" and {lessons} lesson notebook(s)" if lessons else "")
     )
     summary = f"{checked} checked: {errors} error(s), {warnings} warning(s)"
     if errors:

@@ -18,6 +18,7 @@ from app.enrolment.participation import participation
 from app.enrolment.rules import next_steps
 from app.enrolment.services import completed_codes, completed_ids
 from app.forms import ActionForm
+from app.hub.lessons import lesson_file
 from app.personas import BY_SLUG, PERSONAS
 from app.teaching.permissions import can_teach
 from app.views import module_or_404
@@ -54,6 +55,7 @@ def module(code: str):
         can_teach=bool(user) and can_teach(user, found),
         interest_form=InterestForm(),
         action=ActionForm(),
+        lesson=lesson_file(found.code) is not None,
     )
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +23,7 @@ from app.accounts.decorators import instructor_required
 from app.catalogue.models import Module
 from app.extensions import db
 from app.grading import bp
+from app.grading.exercises.authored import Exercise
 from app.grading.forms import UploadForm
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.queue import grading_queue
@@ -26,6 +37,7 @@ from app.grading.submissions import (
     find_exercise,
     submit,
 )
+from app.hub.lab import with_submit_cell
 
 STATUS_LABELS = {
     SubmissionStatus.QUEUED: "Queued: waiting for a grader",
@@ -60,16 +72,48 @@ def exercise_page(exercise_id: str):
     )
 
 
+def exercise_link(exercise: Exercise) -> str:
+    """The exercise page's absolute address, at ACADEMY_BASE_URL when that is set."""
+    base = current_app.config["ACADEMY_BASE_URL"].rstrip("/")
+    if base:
+        return base + url_for("grading.exercise_page", exercise_id=exercise.id)
+    return url_for("grading.exercise_page", exercise_id=exercise.id, _external=True)
+
+
+def learners_starter(exercise: Exercise) -> dict:
+    """The starter as learners get it, downloaded or in JupyterLab: first, where to submit."""
+    starter = json.loads(exercise.starter.read_text(encoding="utf-8"))
+    return with_submit_cell(starter, exercise.title, exercise_link(exercise))
+
+
 @bp.route("/exercises/<exercise_id>/starter.ipynb")
 def starter(exercise_id: str):
     """Download the starter notebook (never the solution)."""
     exercise = _exercise_or_404(exercise_id)
-    # Read it whole (it is small), so no file handle outlives the request.
     return send_file(
-        BytesIO((exercise.folder / "starter.ipynb").read_bytes()),
+        BytesIO(json.dumps(learners_starter(exercise), indent=1, ensure_ascii=False).encode()),
         mimetype="application/x-ipynb+json",
         as_attachment=True,
         download_name=f"{exercise.id}.ipynb",
+    )
+
+
+def take_submission(exercise: Exercise, data: bytes) -> Response:
+    """Store a notebook and queue it, then its page; refused ones go back with the reason.
+
+    Uploads and JupyterLab copies both come this way: the same checks, the same rate
+    limit, the same queue and the same page.
+    """
+    try:
+        submission = submit(current_user, exercise, data)
+    except SubmissionRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("grading.exercise_page", exercise_id=exercise.id))
+    db.session.commit()
+    grading_queue().submit(submission.id)
+    return redirect(
+        url_for("grading.submission_page", exercise_id=exercise.id, submission_id=submission.id)
     )
 
 
@@ -83,17 +127,7 @@ def upload(exercise_id: str):
         for error in form.notebook.errors:
             flash(error, "error")
         return redirect(url_for("grading.exercise_page", exercise_id=exercise.id))
-    try:
-        submission = submit(current_user, exercise, form.notebook.data.read())
-    except SubmissionRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return redirect(url_for("grading.exercise_page", exercise_id=exercise.id))
-    db.session.commit()
-    grading_queue().submit(submission.id)
-    return redirect(
-        url_for("grading.submission_page", exercise_id=exercise.id, submission_id=submission.id)
-    )
+    return take_submission(exercise, form.notebook.data.read())
 
 
 def _own_submission(exercise_id: str, submission_id: int) -> Submission:

@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from app.hub.handlers import academy_return_handler
+
 c = get_config()  # noqa: F821 (JupyterHub defines get_config for its configuration files)
 settings = json.loads(Path(os.environ["ACADEMY_HUB_SETTINGS"]).read_text())
 state = Path(settings["state_dir"])
@@ -75,6 +77,12 @@ c.Spawner.default_url = "/lab"
 # A JupyterLab can take a while to come up on a busy machine.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+
+# The academy's "Open in JupyterLab": after the hub's sign-in, back to the academy (the
+# hub's own `next` stays on the hub); and a start the academy asks for is answered at
+# once (202), so the academy's page shows the server's progress instead of hanging.
+c.JupyterHub.extra_handlers = [academy_return_handler(academy)]
+c.JupyterHub.tornado_settings = {"slow_spawn_timeout": 0}
 
 # The academy calls the hub's API with the fewest scopes that do its job; the idle
 # culler stops servers nobody has used for the configured time.

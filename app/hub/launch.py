@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import create_owner_only
-from app.grading.sandbox.provisioner import KERNEL_NAME
+from app.grading.sandbox.provisioner import KERNEL_DISPLAY_NAME, KERNEL_NAME
 from app.grading.sandbox.provisioner import NAME as PROVISIONER
 from app.hub.settings import CONFIG_FILE, SETTINGS_ENV, hub_settings
 
@@ -36,7 +36,7 @@ def write_kernelspec(jupyter_path: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (Data Academy lake)",
+        "display_name": KERNEL_DISPLAY_NAME,
         "language": "python",
         "interrupt_mode": "message",
         "metadata": {"kernel_provisioner": {"provisioner_name": PROVISIONER}},

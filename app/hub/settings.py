@@ -23,9 +23,10 @@ CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
 SETTINGS_ENV = "ACADEMY_HUB_SETTINGS"
 PROXY_COMMAND = PROJECT_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 
-# The academy's service token may look up learners' servers and start and stop them;
-# it cannot create users, make admins, read tokens or reach into a learner's server.
-SERVICE_SCOPES = ["read:users:name", "read:servers", "servers"]
+# The academy's service token may look up learners' servers and start and stop them, and
+# reach into them (access:servers) for the contents API alone: copying a starter in,
+# reading a notebook to submit. It cannot create users, make admins or read tokens.
+SERVICE_SCOPES = ["read:users:name", "read:servers", "servers", "access:servers"]
 # What the idle culler needs to find idle servers and stop them, and nothing else.
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 # The hub asks for this scope; the academy's userinfo endpoint requires it.

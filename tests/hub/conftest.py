@@ -20,18 +20,25 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.accounts.models import Role
-from app.config import TestConfig
+from app.config import PROJECT_ROOT, TestConfig
 from app.extensions import db
 from app.hub.launch import hub_command
-from tests.factories import make_user
+from tests.factories import make_module, make_user
 from tests.hub.support import ADMIN, INACTIVE, LEARNER, free_port, wait_for
 
 
 @pytest.fixture(scope="module")
-def hub_academy(tmp_path_factory, built_lake):
-    """The academy's live server, with a learner, an admin and an inactive account.
+def hub_academy_settings():
+    """Settings a test module adds to its live academy (override it in the module)."""
+    return {}
 
-    Learners' kernels get the shared sample lake and a small memory allowance.
+
+@pytest.fixture(scope="module")
+def hub_academy(tmp_path_factory, built_lake, hub_academy_settings):
+    """The academy's live server: a learner, an admin, an inactive account; SQ101 and NB101.
+
+    It has the shipped exercises and lesson notebooks, so "Open in JupyterLab" works;
+    learners' kernels get the shared sample lake and a small memory allowance.
     """
     folder = tmp_path_factory.mktemp("hub")
     settings = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
@@ -39,6 +46,8 @@ def hub_academy(tmp_path_factory, built_lake):
         WTF_CSRF_ENABLED=True,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'academy.sqlite'}",
         ACADEMY_COURSES_DIR=str(folder / "courses"),
+        ACADEMY_EXERCISES_DIR=str(PROJECT_ROOT / "exercises"),
+        ACADEMY_NOTEBOOKS_DIR=str(PROJECT_ROOT / "notebooks"),
         ACADEMY_HUB_URL=f"http://127.0.0.1:{free_port()}",
         ACADEMY_HUB_API_BIND_URL=f"http://127.0.0.1:{free_port()}",
         ACADEMY_HUB_PROXY_API_URL=f"http://127.0.0.1:{free_port()}",
@@ -49,12 +58,15 @@ def hub_academy(tmp_path_factory, built_lake):
         ACADEMY_LAKE_DIR=str(built_lake.lake),
         ACADEMY_LAB_KERNEL_MEMORY_MB=256,
     )
+    settings.update(hub_academy_settings)
     app = create_app(settings, instance_path=str(folder / "instance"))
     with app.app_context():
         db.create_all()
         make_user(LEARNER, role=Role.LEARNER)
         make_user(ADMIN, role=Role.ADMIN)
         make_user(INACTIVE, active=False)
+        make_module("SQ101")
+        make_module("NB101")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["ACADEMY_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -69,3 +70,75 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class FakeHub:
+    """Stands in for the HubClient in fast tests: servers and files in memory, calls recorded.
+
+    ``start`` is what a start answers: True (ready), False (starting) or an exception.
+    """
+
+    WRITES = ("start_server", "put_notebook", "make_directory", "rename")
+
+    def __init__(self) -> None:
+        self.users: dict[str, dict] = {}
+        self.files: dict[tuple[str, str], str] = {}
+        self.folders: set[tuple[str, str]] = set()
+        self.calls: list[tuple] = []
+        self.start: object = True
+        self.progress: dict | None = None
+        self.lab_base = "http://hub.test"
+
+    def add(self, name: str, server: dict | None = None) -> None:
+        """A learner the hub knows, with their server as the hub describes it (or none)."""
+        self.users[name] = {"name": name, "servers": {"": server} if server else {}}
+
+    def user(self, name):
+        self.calls.append(("user", name))
+        return self.users.get(name)
+
+    def server(self, name):
+        self.calls.append(("server", name))
+        return (self.users.get(name) or {}).get("servers", {}).get("")
+
+    def start_server(self, name):
+        self.calls.append(("start_server", name))
+        if isinstance(self.start, Exception):
+            raise self.start
+        self.users[name]["servers"][""] = {
+            "ready": self.start,
+            "pending": None if self.start else "spawn",
+        }
+        return self.start
+
+    def server_progress(self, name):
+        self.calls.append(("server_progress", name))
+        return self.progress
+
+    def get_file(self, name, path, *, content=False):
+        self.calls.append(("get_file", name, path))
+        if (name, path) not in self.files:
+            return None
+        text = self.files[name, path]
+        return {"path": path, "size": len(text), **({"content": text} if content else {})}
+
+    def put_notebook(self, name, path, notebook):
+        self.calls.append(("put_notebook", name, path))
+        self.files[name, path] = json.dumps(notebook)
+        return {"path": path}
+
+    def make_directory(self, name, path):
+        self.calls.append(("make_directory", name, path))
+        self.folders.add((name, path))
+
+    def rename(self, name, path, new_path):
+        self.calls.append(("rename", name, path, new_path))
+        assert (name, new_path) not in self.files, "a rename must never overwrite"
+        self.files[name, new_path] = self.files.pop((name, path))
+
+    def lab_url(self, name, path):
+        return f"{self.lab_base}/user/{name}/lab/tree/{path}"
+
+    def writes(self) -> list[tuple]:
+        """The calls that change something on the hub or in a workspace."""
+        return [call for call in self.calls if call[0] in self.WRITES]

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
-from app.hub.client import HubClient, HubClients, HubError, HubUnavailable
+from app.config import PROJECT_ROOT
+from app.hub.client import (
+    CONTENTS_METHODS,
+    HubClient,
+    HubClients,
+    HubError,
+    HubUnavailable,
+    ServerNotRunning,
+    SpawnFailed,
+    TokenRefused,
+)
 from tests.hub.support import free_port
 
 
@@ -15,19 +27,22 @@ class FakeSession:
     def __init__(self, answer):
         self.headers = {}
         self.calls = []
+        self.options = []
         self._answer = answer
 
-    def request(self, method, url, timeout):
+    def request(self, method, url, timeout, **options):
         self.calls.append((method, url, timeout))
+        self.options.append(options)
         if isinstance(self._answer, Exception):
             raise self._answer
         return self._answer
 
 
-def _response(status: int, body: bytes = b"{}") -> requests.Response:
+def _response(status: int, body: bytes = b"{}", headers: dict | None = None) -> requests.Response:
     response = requests.Response()
     response.status_code = status
     response._content = body
+    response.headers.update(headers or {})
     return response
 
 
@@ -85,3 +100,157 @@ def test_a_hub_on_a_closed_port_is_unavailable(make_app):
     with pytest.raises(HubUnavailable, match="not reachable; is it running"):
         client.server("learner@academy.example")
     client.close()
+
+
+CONTENTS = "http://hub.internal:8000/user/a@b.example/api/contents"
+
+
+def test_contents_calls_go_through_the_proxy_to_the_learners_server():
+    client, session = _client(_response(200, b'{"name": "x.ipynb", "size": 3}'))
+    assert client.get_file("a@b.example", "exercises/x y.ipynb") == {"name": "x.ipynb", "size": 3}
+    client.get_file("a@b.example", "exercises/x.ipynb", content=True)
+    client.put_notebook("a@b.example", "exercises/x.ipynb", {"cells": []})
+    client.make_directory("a@b.example", "exercises")
+    client.rename("a@b.example", "exercises/x.ipynb", "exercises/y.ipynb")
+    assert [(method, url) for method, url, _ in session.calls] == [
+        ("GET", f"{CONTENTS}/exercises/x%20y.ipynb"),
+        ("GET", f"{CONTENTS}/exercises/x.ipynb"),
+        ("PUT", f"{CONTENTS}/exercises/x.ipynb"),
+        ("PUT", f"{CONTENTS}/exercises"),
+        ("PATCH", f"{CONTENTS}/exercises/x.ipynb"),
+    ]
+    assert session.options[0]["params"] == {"content": "0"}
+    assert session.options[1]["params"] == {"type": "file", "format": "text", "content": "1"}
+    assert session.options[2]["json"] == {
+        "type": "notebook",
+        "format": "json",
+        "content": {"cells": []},
+    }
+    assert session.options[3]["json"] == {"type": "directory"}
+    assert session.options[4]["json"] == {"path": "exercises/y.ipynb"}
+    # A redirect would lead to the hub (a server that is not running): never followed.
+    assert all(options["allow_redirects"] is False for options in session.options)
+
+
+def test_the_lab_address_is_the_hubs_own_spelling_of_the_learner():
+    client, _ = _client(_response(200))
+    assert client.lab_url("a+b@c.example", "exercises/x (before reset 2026-12-02 07.45).ipynb") == (
+        "http://hub.internal:8000/user/a%2Bb@c.example/lab/tree/"
+        "exercises/x%20%28before%20reset%202026-12-02%2007.45%29.ipynb"
+    )
+
+
+def test_a_missing_file_is_none_and_other_refusals_are_errors():
+    assert _client(_response(404))[0].get_file("a", "x.ipynb") is None
+    with pytest.raises(HubError, match="refused to save x.ipynb \\(400\\): bad notebook"):
+        _client(_response(400, b'{"message": "bad notebook"}'))[0].put_notebook("a", "x.ipynb", {})
+    with pytest.raises(HubError, match="409"):
+        _client(_response(409, b'{"message": "File exists"}'))[0].rename("a", "x.ipynb", "y.ipynb")
+
+
+def test_a_403_from_the_learners_server_is_a_refused_token():
+    with pytest.raises(TokenRefused, match="refused the academy's token"):
+        _client(_response(403, b'{"message": "Forbidden"}'))[0].get_file("a", "x.ipynb")
+    with pytest.raises(TokenRefused, match="refused to look up a"):
+        _client(_response(403, b'{"message": "Missing or invalid credentials."}'))[0].user("a")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_response(302, b"", {"Location": "/hub/user/a/api/contents/x.ipynb"}), _response(424)],
+)
+def test_a_server_that_is_not_running_says_so(answer):
+    with pytest.raises(ServerNotRunning):
+        _client(answer)[0].get_file("a", "x.ipynb")
+
+
+def test_a_start_the_hub_fails_is_a_failed_spawn_not_a_hub_that_is_down():
+    with pytest.raises(SpawnFailed):
+        _client(_response(500, b'{"message": "Internal Server Error"}'))[0].start_server("a")
+    with pytest.raises(HubUnavailable):
+        _client(_response(502))[0].start_server("a")
+
+
+@pytest.mark.parametrize(
+    "path", ["../b@c.example/x.ipynb", "/etc/passwd", "a//b", "a/./b", "", "a\\b"]
+)
+def test_paths_that_leave_the_workspace_are_never_sent(path):
+    client, session = _client(_response(200))
+    with pytest.raises(ValueError, match="not a path inside a workspace"):
+        client.get_file("a", path)
+    with pytest.raises(ValueError):
+        client.rename("a", "x.ipynb", path)
+    assert session.calls == []
+
+
+def test_the_client_cannot_delete_a_learners_files():
+    assert CONTENTS_METHODS == ("GET", "PUT", "PATCH")
+    client, session = _client(_response(204))
+    with pytest.raises(ValueError, match="never sends DELETE"):
+        client._contents("DELETE", "a", "x.ipynb")
+    assert session.calls == []
+    names = [name for name in dir(HubClient) if not name.startswith("__")]
+    assert not [n for n in names if any(w in n for w in ("delete", "remove", "unlink", "trash"))]
+
+
+def test_no_code_sends_delete_but_to_stop_a_server():
+    # Whatever is added later: the one DELETE the academy sends the hub stops a server,
+    # and only the client speaks to learners' contents API.
+    app_code = PROJECT_ROOT / "app"
+    deletes = [
+        line.strip()
+        for path in (app_code / "hub").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if re.search(r"[\"']DELETE[\"']", line)
+    ]
+    assert deletes == ['response = self._call("DELETE", f"/users/{quote(name, safe=\'\')}/server")']
+    speakers = [p.name for p in app_code.rglob("*.py") if "/api/contents/" in p.read_text()]
+    assert speakers == ["client.py"]
+
+
+class StreamedResponse(requests.Response):
+    """A response whose body arrives as lines, then pauses (a read timeout) or ends."""
+
+    def __init__(self, status: int, lines: list[bytes], pause: bool) -> None:
+        super().__init__()
+        self.status_code = status
+        self._lines, self._pause = lines, pause
+        self.closed = False
+
+    def iter_lines(self, *args, **kwargs):
+        yield from self._lines
+        if self._pause:
+            raise requests.ConnectionError("Read timed out.")
+
+    def close(self):
+        self.closed = True
+
+
+def test_progress_is_the_last_event_before_the_hub_pauses():
+    events = [
+        b'data: {"progress": 0, "message": "Server requested"}',
+        b"",
+        b"",
+        b'data: {"progress": 50, "message": "Spawning server..."}',
+    ]
+    answer = StreamedResponse(200, events, pause=True)
+    client, session = _client(answer)
+    assert client.server_progress("a@b.example") == {
+        "progress": 50,
+        "message": "Spawning server...",
+    }
+    assert (
+        session.calls[0][1]
+        == "http://hub.internal:8000/hub/api/users/a%40b.example/server/progress"
+    )
+    assert session.options[0]["stream"] is True and answer.closed
+
+
+def test_progress_stops_at_ready_or_failed_and_is_none_when_nothing_starts():
+    ready = [b'data: {"progress": 100, "ready": true}', b'data: {"never": "read"}']
+    assert _client(StreamedResponse(200, ready, pause=False))[0].server_progress("a") == {
+        "progress": 100,
+        "ready": True,
+    }
+    for status in (400, 404):
+        assert _client(StreamedResponse(status, [], pause=False))[0].server_progress("a") is None

@@ -56,4 +56,8 @@ def test_the_embedded_configuration_loads_its_workspace_spawner(make_app, monkey
     culler = next(s for s in hub.config.JupyterHub.services if s["name"] == "idle-culler")
     assert "--timeout=420" in culler["command"]
     roles = {role["name"]: role["scopes"] for role in hub.config.JupyterHub.load_roles}
-    assert roles["academy"] == ["read:users:name", "read:servers", "servers"]
+    assert roles["academy"] == ["read:users:name", "read:servers", "servers", "access:servers"]
+    handlers = {path: handler.__name__ for path, handler, _ in hub.config.JupyterHub.extra_handlers}
+    assert handlers == {"/academy-return": "AcademyReturnHandler"}
+    # A start is answered at once, so the academy's page shows its progress.
+    assert hub.config.JupyterHub.tornado_settings == {"slow_spawn_timeout": 0}

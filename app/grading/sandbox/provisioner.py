@@ -38,6 +38,7 @@ from app.grading.sandbox.kernel import (
 
 NAME = "academy-sandbox"  # the entry point (pyproject.toml) and the kernelspec's provisioner
 KERNEL_NAME = "academy"  # the one kernelspec learners' servers offer (app/hub/launch.py)
+KERNEL_DISPLAY_NAME = "Python 3 (Data Academy lake)"
 SCRATCH_FOLDER = ".academy-scratch"  # in the workspace: the learner's `user` zone
 SOCKETS_WAIT_S = 120  # how long a booting kernel may take to bind its sockets
 

@@ -7,6 +7,7 @@ kernelspec); tests/hub/test_kernels.py does the same through a real hub and serv
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import tempfile
@@ -82,7 +83,10 @@ async def _run(manager: AsyncKernelManager, code: str, timeout: float = 60) -> d
 
 
 def _in(coroutine):
-    return asyncio.run(coroutine)
+    """Run ``coroutine`` to its end on a thread of its own: a browser test before may have
+    left an event loop running on this one (Playwright's sync API does)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def test_a_lab_kernel_runs_in_the_sandbox_with_the_learners_folders(learner):
