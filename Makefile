@@ -19,7 +19,7 @@ TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install lock lock-check run demo test test-fast test-latest test-postgres lint format \
-	bench bench-grading bench-recovery clean
+	bench bench-grading bench-recovery bench-lab clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -102,6 +102,10 @@ bench-recovery: install ## Kill graders mid-grade and time the way back to a gra
 	$(BIN)/python bench/recovery.py measure --runs 3 --out bench/results/recovery-shipped.json
 	$(BIN)/python bench/recovery.py measure --runs 5 --margin 10 --every 5 --total 10 \
 		--out bench/results/recovery-short.json
+
+# A few minutes: a real hub, Chromium, cold and warm opens, then six idle servers' memory.
+bench-lab: install ## Time Open in JupyterLab to a usable notebook, and measure idle servers' memory
+	$(BIN)/python bench/lab.py --runs 5 --servers 6 --out bench/results/lab.json
 
 clean: ## Remove the virtual environment and caches (keeps instance/)
 	rm -rf $(VENV) $(LATEST) .venv-nbgrader .pytest_cache .ruff_cache

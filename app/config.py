@@ -186,9 +186,9 @@ class Config:
     ACADEMY_WORKSPACES_DIR = os.environ.get("ACADEMY_WORKSPACES_DIR") or None
     ACADEMY_HUB_IDLE_MINUTES = _int("ACADEMY_HUB_IDLE_MINUTES", 30)
     ACADEMY_HUB_TIMEOUT = float(os.environ.get("ACADEMY_HUB_TIMEOUT", "10"))
-    # Each kernel of a learner's JupyterLab runs in the grading sandbox (the same mode,
-    # ACADEMY_GRADING_SANDBOX) with these limits: what a notebook may allocate, its
-    # processes and threads together, and its CPU time in minutes (all cores together).
+    # Each kernel of a learner's JupyterLab runs in the grading sandbox (bubblewrap only:
+    # no fallback) with these limits: what a notebook may allocate, its processes and
+    # threads together, and its CPU time in minutes (all cores together).
     ACADEMY_LAB_KERNEL_MEMORY_MB = _int("ACADEMY_LAB_KERNEL_MEMORY_MB", 1024)
     ACADEMY_LAB_KERNEL_PROCESSES = _int("ACADEMY_LAB_KERNEL_PROCESSES", 128)
     ACADEMY_LAB_KERNEL_CPU_MINUTES = _int("ACADEMY_LAB_KERNEL_CPU_MINUTES", 120)

@@ -15,7 +15,6 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import PROJECT_ROOT, instance_secret
-from app.grading.runtime import sandbox_mode
 from app.lake.location import lake_dir
 
 # The hub's own configuration file; it reads the JSON file this path names.
@@ -91,7 +90,6 @@ def hub_settings(app: Flask) -> dict:
         "python": sys.executable,
         # What each learner's kernels run with (app/grading/sandbox/provisioner.py).
         "lake_dir": str(lake_dir(app).resolve()),
-        "sandbox": sandbox_mode(config),
         "kernel_memory_mb": int(config["ACADEMY_LAB_KERNEL_MEMORY_MB"]),
         "kernel_processes": int(config["ACADEMY_LAB_KERNEL_PROCESSES"]),
         "kernel_cpu_minutes": int(config["ACADEMY_LAB_KERNEL_CPU_MINUTES"]),

@@ -46,7 +46,6 @@ def server_args(
     uid: int,
     owner_uid: int,
     lake_dir: str,
-    sandbox: str,
     memory_mb: int,
     processes: int,
     cpu_minutes: int,
@@ -63,7 +62,6 @@ def server_args(
         f"--SandboxProvisioner.workspace={workspace}",
         f"--SandboxProvisioner.uid={uid}",
         f"--SandboxProvisioner.lake_dir={lake_dir}",
-        f"--SandboxProvisioner.sandbox={sandbox}",
         f"--SandboxProvisioner.memory_mb={memory_mb}",
         f"--SandboxProvisioner.processes={processes}",
         f"--SandboxProvisioner.cpu_minutes={cpu_minutes}",
@@ -77,7 +75,6 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
     servers_dir = Unicode(config=True, help="The folder holding each server's own home.")
     jupyter_path = Unicode(config=True, help="Where the academy's kernelspec is.")
     lake_dir = Unicode(config=True, help="The lake, mounted read-only into every kernel.")
-    sandbox = Unicode("auto", config=True, help="The sandbox mode, as for grading.")
     kernel_memory_mb = Int(1024, config=True)
     kernel_processes = Int(128, config=True)
     kernel_cpu_minutes = Int(120, config=True)
@@ -107,7 +104,6 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
                 uid=uid,
                 owner_uid=uid if can_switch_uid() else 0,
                 lake_dir=self.lake_dir,
-                sandbox=self.sandbox,
                 memory_mb=self.kernel_memory_mb,
                 processes=self.kernel_processes,
                 cpu_minutes=self.kernel_cpu_minutes,

@@ -34,7 +34,7 @@ def test_the_docker_sample_loads_the_hub_configuration_and_a_real_docker_spawner
     assert "--ServerApp.terminals_enabled=False" in spawner.args
     assert "--ServerApp.allow_root=True" not in spawner.args
     # Kernels only through the sandbox, in the container as on one machine.
-    assert "--SandboxProvisioner.sandbox=bwrap" in spawner.args
+    assert "--SandboxProvisioner.lake_dir=" + str(Path(lake).resolve()) in spawner.args
     assert (
         "--ServerApp.kernel_spec_manager_class=app.hub.singleuser.AcademyKernelSpecs"
         in spawner.args

@@ -168,14 +168,11 @@ def drop_privileges_args(uid: int) -> list[str]:
     ]
 
 
-def wall_args(
-    lake_dir: Path, run_dir: Path, seccomp_fd: int, workspace: Workspace | None = None
-) -> list[str]:
+def wall_args(lake_dir: Path, run_dir: Path, seccomp_fd: int) -> list[str]:
     """The fallback's first program: confine itself, then execute what follows ``--``.
 
     ``inside/wall.py`` runs with the text of ``app/landlock.py`` as its
-    ``landlock``; it reads the seccomp filter from ``seccomp_fd``. A JupyterLab
-    kernel may also write its learner's workspace and scratch folder.
+    ``landlock``; it reads the seccomp filter from ``seccomp_fd``.
     """
     launcher = (
         "import sys, types\n"
@@ -189,10 +186,7 @@ def wall_args(
     reads = [*python_prefixes(), *FALLBACK_READS, *dict.fromkeys((lake_dir, lake_dir.resolve()))]
     args = [sys.executable, "-I", "-S", "-c", launcher, "--seccomp-fd", str(seccomp_fd)]
     args += [f for path in reads for f in ("--read", str(path))]
-    writes = [run_dir, *FALLBACK_WRITES]
-    if workspace is not None:
-        writes += [workspace.home, workspace.scratch]
-    args += [f for path in writes for f in ("--write", str(path))]
+    args += [f for path in (run_dir, *FALLBACK_WRITES) for f in ("--write", str(path))]
     return [*args, "--"]
 
 

@@ -150,6 +150,11 @@ def _launch(
     _write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
     setup_file = None
     if workspace is not None:
+        if mode != BWRAP:
+            # Its uid is shared by the learner's kernels, so the fallback's last resort
+            # (killing everything of the uid) is not open to it; and its workspace is
+            # persistent, so there is no run folder to be the only place it writes.
+            raise SandboxUnavailable("a JupyterLab kernel runs only in bubblewrap")
         _own_dirs(workspace)
         (ipc / "setup.py").write_text(workspace.setup, encoding="utf-8")
         (ipc / "setup.py").chmod(0o644)
@@ -167,15 +172,14 @@ def _launch(
     else:
         for name in ("scratch", "answers", "home"):
             _private_dir(run_dir / name, uid)
-        scratch = run_dir / "scratch" if workspace is None else workspace.scratch
         env = command.kernel_env(
-            str(lake_dir), str(scratch), str(run_dir / "answers"), str(run_dir / "home")
+            str(lake_dir), str(run_dir / "scratch"), str(run_dir / "answers"), str(run_dir / "home")
         )
-        cwd = scratch if workspace is None else _fallback_cwd(workspace)
+        cwd = run_dir / "scratch"
     if mode != BWRAP:
         # Before setpriv: only a process that may still read the interpreter's
         # folder (root's, often 0700) can execute it once the uid is switched.
-        argv += command.wall_args(lake_dir, run_dir, filter_fd, workspace)
+        argv += command.wall_args(lake_dir, run_dir, filter_fd)
     argv += command.drop_privileges_args(uid)
     argv += command.kernel_args(f"{inside_ipc}/kernel.json", setup_file)
     if memory is not None:
@@ -225,11 +229,6 @@ def _own_dirs(workspace: Workspace) -> None:
         for folder in (workspace.home, workspace.scratch):
             os.chown(folder, workspace.uid, workspace.uid, follow_symlinks=False)
 
-
-def _fallback_cwd(workspace: Workspace) -> Path:
-    """Where a fallback kernel starts: the notebook's folder in the workspace, if it is one."""
-    folder = (workspace.home / workspace.cwd).resolve()
-    return folder if folder.is_relative_to(workspace.home.resolve()) else workspace.home
 
 
 def _seccomp_pipe() -> int | None:
@@ -333,8 +332,9 @@ def stop_kernel(kernel: SandboxedKernel) -> None:
     if pid is not None:
         _wait_for_exit(pid)
     # Whatever escaped the process tree (double-forked daemons in fallback mode)
-    # still runs as the kernel's uid, which nothing else uses (a JupyterLab kernel's uid
-    # is its learner's other kernels' too: bubblewrap's PID namespace is what ends it).
+    # still runs as the kernel's uid, which nothing else uses (a JupyterLab kernel, always
+    # in bubblewrap, shares its uid with its learner's other kernels: the PID namespace
+    # is what ends it).
     if kernel.workspace is None:
         _signal_uid(kernel.uid, "KILL")
         if kernel.mode != BWRAP:

@@ -27,7 +27,7 @@ from traitlets import Int, Unicode
 
 from app.grading.sandbox.cells import workspace_setup_source
 from app.grading.sandbox.command import choose_sandbox
-from app.grading.sandbox.contract import Limits, Workspace
+from app.grading.sandbox.contract import BWRAP, Limits, Workspace
 from app.grading.sandbox.kernel import (
     SandboxedKernel,
     is_alive,
@@ -49,7 +49,6 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     lake_dir = Unicode(config=True, help="The lake's build folder, mounted read-only.")
     workspace = Unicode(config=True, help="The learner's workspace (the server's root folder).")
     uid = Int(config=True, help="The learner's own uid, shared by all their kernels.")
-    sandbox = Unicode("auto", config=True, help="auto, bwrap or fallback, as for grading.")
     memory_mb = Int(1024, config=True, help="What a notebook may allocate.")
     processes = Int(128, config=True, help="Processes and threads, all together.")
     cpu_minutes = Int(120, config=True, help="CPU time per kernel, all cores together.")
@@ -102,7 +101,8 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict[str, Any]:
         """Start the sandboxed kernel; its IPC connection info for the kernel manager."""
         folders = self.folders(kwargs.get("cwd"))
-        mode = choose_sandbox(self.sandbox)
+        # Always bubblewrap: without it a lab kernel does not start (the reason is logged).
+        mode = choose_sandbox(BWRAP)
         self.kernel = await asyncio.to_thread(
             start_kernel, Path(self.lake_dir), self.limits(), mode, folders
         )

@@ -46,7 +46,6 @@ c.DockerSpawner.args = [
         uid=1000,  # the image's user: kernels run as it, in bubblewrap's user namespace
         owner_uid=0,
         lake_dir=settings["lake_dir"],
-        sandbox="bwrap",  # never the weaker fallback in a shared deployment
         memory_mb=settings["kernel_memory_mb"],
         processes=settings["kernel_processes"],
         cpu_minutes=settings["kernel_cpu_minutes"],

@@ -52,7 +52,6 @@ def _manager(learner) -> AsyncKernelManager:
     config.SandboxProvisioner.workspace = str(learner["workspace"])
     config.SandboxProvisioner.uid = UID
     config.SandboxProvisioner.lake_dir = str(learner["lake"])
-    config.SandboxProvisioner.sandbox = "bwrap"
     config.SandboxProvisioner.memory_mb = 256
     specs = KernelSpecManager(kernel_dirs=[str(learner["jupyter_path"] / "kernels")])
     return AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, config=config)
