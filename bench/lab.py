@@ -26,6 +26,7 @@ machine holds is its total memory over the median PSS.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -132,10 +133,9 @@ class Site:
 
     def stop_server(self, email: str) -> None:
         """Stop the learner's server and wait until the hub says it has stopped."""
-        try:
+        # The hub answers a stop only once the server is down, which may take a while.
+        with contextlib.suppress(HubUnavailable):
             self.client.stop_server(email)
-        except HubUnavailable:
-            pass  # the hub answers a stop only once the server is down: it may take a while
         wait_for(lambda: self.client.server(email) is None)
 
     def close(self) -> None:

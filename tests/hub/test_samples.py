@@ -34,6 +34,7 @@ def test_the_docker_sample_loads_the_hub_configuration_and_a_real_docker_spawner
     assert "--ServerApp.terminals_enabled=False" in spawner.args
     assert "--ServerApp.allow_root=True" not in spawner.args
     # Kernels only through the sandbox, in the container as on one machine.
+    lake = app.config["ACADEMY_LAKE_DIR"] or f"{app.instance_path}/lake"
     assert "--SandboxProvisioner.lake_dir=" + str(Path(lake).resolve()) in spawner.args
     assert (
         "--ServerApp.kernel_spec_manager_class=app.hub.singleuser.AcademyKernelSpecs"
@@ -41,7 +42,6 @@ def test_the_docker_sample_loads_the_hub_configuration_and_a_real_docker_spawner
     )
     assert spawner.environment["JUPYTER_PATH"] == "/opt/academy"
     workspace = f"{app.config['ACADEMY_WORKSPACES_DIR']}/{{username}}"
-    lake = app.config["ACADEMY_LAKE_DIR"] or f"{app.instance_path}/lake"
     assert spawner.volumes[workspace] == "/home/jovyan/work"
     assert spawner.volumes[str(Path(lake).resolve())]["mode"] == "ro"
     names = {service["name"] for service in hub.config.JupyterHub.services}

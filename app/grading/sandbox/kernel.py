@@ -230,7 +230,6 @@ def _own_dirs(workspace: Workspace) -> None:
             os.chown(folder, workspace.uid, workspace.uid, follow_symlinks=False)
 
 
-
 def _seccomp_pipe() -> int | None:
     """A pipe holding the seccomp filter for bwrap to read, or None on an unknown CPU."""
     code = seccomp.program()
