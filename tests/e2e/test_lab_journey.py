@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from app.hub.client import HubClients
 from tests.e2e.support import sign_in
 from tests.factories import PASSWORD, make_user
-from tests.hub.conftest import hub, hub_academy, hub_academy_settings  # noqa: F401 (fixtures)
+from tests.hub.live import hub, hub_academy, hub_academy_settings  # noqa: F401 (fixtures)
 from tests.hub.support import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -39,6 +39,13 @@ def _answer_cell(page, question: str):
     return label.locator("xpath=following-sibling::div[contains(@class,'jp-Cell')][1]")
 
 
+def _no_dialog(page) -> None:
+    """Fail with JupyterLab's own words if it has put up a dialog (a kernel that died...)."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count():
+        raise AssertionError(f"JupyterLab says: {dialog.first.inner_text()}")
+
+
 def test_open_in_jupyterlab_answer_save_and_submit_the_copy(browser, hub_academy, hub):  # noqa: F811
     with hub_academy.app_context():
         make_user(EMAIL)
@@ -55,11 +62,13 @@ def test_open_in_jupyterlab_answer_save_and_submit_the_copy(browser, hub_academy
         page.wait_for_url(re.compile(rf"/user/.+/lab/tree/exercises/{EXERCISE}\.ipynb"))
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         expect(notebook.locator(".jp-Notebook")).to_be_visible(timeout=WAIT_MS)
-        expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
-            "data-status", "idle", timeout=WAIT_MS
-        )
+        # The status bar names the kernel once JupyterLab is connected to it (the execution
+        # indicator reads idle before any kernel exists; a cell run then asks for one).
+        kernel = page.get_by_role("button", name=re.compile(r"Data Academy lake\) \| Idle"))
+        expect(kernel).to_be_visible(timeout=WAIT_MS)
         for question, code in ANSWERS.items():
             editor = _answer_cell(page, question).locator(".cm-content")
+            _no_dialog(page)
             editor.click()
             # Typing goes to the cell only once the notebook is in edit mode on it.
             expect(notebook.locator(".jp-Notebook.jp-mod-editMode")).to_be_visible()
@@ -71,6 +80,7 @@ def test_open_in_jupyterlab_answer_save_and_submit_the_copy(browser, hub_academy
         expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
             "data-status", "idle", timeout=WAIT_MS
         )
+        _no_dialog(page)
         # The q2 cell ran in the sandboxed kernel, on the lake: its table is on the page.
         expect(_answer_cell(page, "q2").locator(".jp-OutputArea")).to_contain_text(
             "responses", timeout=WAIT_MS
