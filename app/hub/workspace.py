@@ -75,9 +75,10 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
     servers_dir = Unicode(config=True, help="The folder holding each server's own home.")
     jupyter_path = Unicode(config=True, help="Where the academy's kernelspec is.")
     lake_dir = Unicode(config=True, help="The lake, mounted read-only into every kernel.")
-    kernel_memory_mb = Int(1024, config=True)
-    kernel_processes = Int(128, config=True)
-    kernel_cpu_minutes = Int(120, config=True)
+    # From ACADEMY_LAB_KERNEL_* through the settings file: declared in app/config.py only.
+    kernel_memory_mb = Int(config=True)
+    kernel_processes = Int(config=True)
+    kernel_cpu_minutes = Int(config=True)
 
     @default("home_dir")
     def _default_home_dir(self) -> str:

@@ -49,9 +49,10 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     lake_dir = Unicode(config=True, help="The lake's build folder, mounted read-only.")
     workspace = Unicode(config=True, help="The learner's workspace (the server's root folder).")
     uid = Int(config=True, help="The learner's own uid, shared by all their kernels.")
-    memory_mb = Int(1024, config=True, help="What a notebook may allocate.")
-    processes = Int(128, config=True, help="Processes and threads, all together.")
-    cpu_minutes = Int(120, config=True, help="CPU time per kernel, all cores together.")
+    # Given by the spawner from ACADEMY_LAB_KERNEL_* (app/config.py): no defaults here.
+    memory_mb = Int(config=True, help="What a notebook may allocate.")
+    processes = Int(config=True, help="Processes and threads, all together.")
+    cpu_minutes = Int(config=True, help="CPU time per kernel, all cores together.")
     scratch_mb = Int(256, config=True, help="The largest file a kernel may write.")
     tmp_mb = Int(256, config=True, help="The kernel's in-memory /tmp.")
 
@@ -93,8 +94,10 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         """The kernelspec's command is not used: ``launch_kernel`` builds the sandbox's."""
-        if not self.lake_dir or not self.workspace or not self.uid:
-            raise RuntimeError("the academy's kernels need lake_dir, workspace and uid set")
+        needed = ("lake_dir", "workspace", "uid", "memory_mb", "processes", "cpu_minutes")
+        missing = [name for name in needed if not getattr(self, name)]
+        if missing:
+            raise RuntimeError(f"the academy's kernels need {', '.join(missing)} set")
         kwargs.setdefault("cmd", list(self.kernel_spec.argv))
         return await super().pre_launch(**kwargs)
 

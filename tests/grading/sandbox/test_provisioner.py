@@ -53,6 +53,8 @@ def _manager(learner) -> AsyncKernelManager:
     config.SandboxProvisioner.uid = UID
     config.SandboxProvisioner.lake_dir = str(learner["lake"])
     config.SandboxProvisioner.memory_mb = 256
+    config.SandboxProvisioner.processes = 128
+    config.SandboxProvisioner.cpu_minutes = 10
     specs = KernelSpecManager(kernel_dirs=[str(learner["jupyter_path"] / "kernels")])
     return AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs, config=config)
 
@@ -237,3 +239,11 @@ def test_a_kernel_starts_in_the_workspace_when_asked_for_a_folder_outside_it(tmp
     assert provisioner.folders(str(tmp_path)).cwd == ""
     assert provisioner.folders(str(tmp_path / "ws" / "a" / "b")).cwd == "a/b"
     assert provisioner.folders(None).scratch == (tmp_path / "ws" / SCRATCH_FOLDER).resolve()
+
+
+def test_a_provisioner_missing_its_limits_refuses_to_start_a_kernel(tmp_path):
+    provisioner = SandboxProvisioner(
+        workspace=str(tmp_path), uid=UID, lake_dir=str(tmp_path), memory_mb=256, kernel_id="k"
+    )
+    with pytest.raises(RuntimeError, match="need processes, cpu_minutes set"):
+        _in(provisioner.pre_launch())
