@@ -32,12 +32,20 @@ class CourseSet:
         return {m.code: m for m in self.modules}
 
 
+# Instructors' kits (answer notes, session plans) live beside the modules but are
+# not modules themselves.
+KITS_FOLDER = "kits"
+
+
 def course_files(root: Path) -> list[Path]:
-    """The Markdown files that are modules; ``README.md`` and ``_*`` files are notes."""
+    """The Markdown files that are modules; ``README.md``, ``_*`` files and kits are not."""
     return sorted(
         p
         for p in root.rglob("*.md")
-        if p.is_file() and p.name.lower() != "readme.md" and not p.name.startswith("_")
+        if p.is_file()
+        and p.name.lower() != "readme.md"
+        and not p.name.startswith("_")
+        and KITS_FOLDER not in p.relative_to(root).parts[:-1]
     )
 
 
