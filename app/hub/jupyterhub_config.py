@@ -56,8 +56,8 @@ c.Authenticator.auth_refresh_age = 300
 c.Authenticator.auth_refresh_strict = True
 
 # One JupyterLab per learner, started on demand on their workspace, without terminals;
-# its kernels in the grading sandbox (app/hub/workspace.py). -I: the server's Python
-# never imports from its working folder or a user site.
+# its kernels in the grading sandbox (app/hub/workspace.py, server_args). -I: the
+# server's Python never imports from its working folder or a user site.
 c.JupyterHub.spawner_class = "app.hub.workspace.WorkspaceSpawner"
 c.WorkspaceSpawner.workspaces_dir = settings["workspaces_dir"]
 c.WorkspaceSpawner.servers_dir = settings["servers_dir"]
@@ -67,7 +67,7 @@ c.WorkspaceSpawner.kernel_memory_mb = settings["kernel_memory_mb"]
 c.WorkspaceSpawner.kernel_processes = settings["kernel_processes"]
 c.WorkspaceSpawner.kernel_cpu_minutes = settings["kernel_cpu_minutes"]
 c.Spawner.cmd = [python, "-I", "-m", "jupyterhub.singleuser"]
-c.Spawner.args = ["--ServerApp.terminals_enabled=False"]
+c.Spawner.args = []
 if os.geteuid() == 0:
     # The embedded spawner runs servers as the hub's own user; JupyterLab refuses root
     # (a container, CI) without this. At scale servers run as an unprivileged user.

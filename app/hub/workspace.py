@@ -25,6 +25,13 @@ from traitlets import Int, Unicode, default
 from app.grading.sandbox.command import LEARNER_UID_FIRST, can_switch_uid
 from app.grading.sandbox.provisioner import KERNEL_NAME
 
+# Server extensions installed beside JupyterLab (as its dependencies) and turned off.
+UNUSED_EXTENSIONS = {
+    "jupyter_lsp": False,
+    "jupyter_server_terminals": False,
+    "notebook_shim": False,
+}
+
 
 def workspace_for(root: str | Path, username: str) -> Path:
     """The learner's workspace below ``root``; a name that would lead elsewhere is refused."""
@@ -54,6 +61,10 @@ def server_args(
     other; their workspace, kept to itself; the kernels' limits. ``owner_uid`` is who
     the server gives what it saves to (0: its own uid, when kernels run as it too)."""
     return [
+        # JupyterLab only: no terminals, no language servers, no classic-notebook shim
+        # (a few MB each per idle server, and nothing learners here use).
+        "--ServerApp.terminals_enabled=False",
+        f"--ServerApp.jpserver_extensions={UNUSED_EXTENSIONS!r}",
         "--ServerApp.kernel_spec_manager_class=app.hub.singleuser.AcademyKernelSpecs",
         "--KernelSpecManager.ensure_native_kernel=False",
         f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
@@ -121,6 +132,9 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
             JUPYTER_DATA_DIR=f"{home}/.local/share/jupyter",
             JUPYTER_RUNTIME_DIR=f"{home}/.local/share/jupyter/runtime",
             PYTHONNOUSERSITE="1",
+            # One malloc arena per thread grows an idle server's resident memory for
+            # nothing: the server's threads are few and rarely busy at once.
+            MALLOC_ARENA_MAX="2",
         )
         return env
 

@@ -59,15 +59,35 @@ def setup_source(exercise: Exercise) -> str:
     return lake_source(exercise.limits.memory_mb)
 
 
+# pandas, which imports pyarrow, is ~80 MB resident: a graded kernel has it preloaded
+# (command.PRELOAD), a JupyterLab kernel loads it on first use, so an idle one is small.
+# LazyLoader is the standard library's: the module runs when an attribute is first read.
+_PANDAS = (
+    "if 'pandas' in _academy_sys.modules:\n"
+    "    import pandas as pd\n"
+    "else:\n"
+    "    _academy_spec = _academy_util.find_spec('pandas')\n"
+    "    _academy_spec.loader = _academy_util.LazyLoader(_academy_spec.loader)\n"
+    "    pd = _academy_util.module_from_spec(_academy_spec)\n"
+    "    _academy_sys.modules['pandas'] = pd\n"
+    "    _academy_spec.loader.exec_module(pd)\n"
+    "    del _academy_spec\n"
+)
+
+
 def lake_source(memory_mb: int) -> str:
-    """The set-up for a kernel allowed ``memory_mb``: opens ``lake``, imports ``pd``."""
+    """The set-up for a kernel allowed ``memory_mb``: opens ``lake``, gives ``pd``
+    (pandas, imported already or on first use)."""
     memory = duckdb_memory_limit(memory_mb)
     return (
         "# Set up by the Data Academy grader: `lake` is a read-only connection to the lake.\n"
+        "import importlib.util as _academy_util\n"
         "import os as _academy_os\n"
+        "import sys as _academy_sys\n"
         "\n"
         "import duckdb\n"
-        "import pandas as pd\n"
+        "\n"
+        f"{_PANDAS}"
         "\n"
         "_academy_setup = {'__name__': 'academy_setup'}\n"
         f"exec({_kernel_code(LOCKDOWN)!r}, _academy_setup)\n"
@@ -76,7 +96,7 @@ def lake_source(memory_mb: int) -> str:
         f"    _academy_os.environ[{ENV_SCRATCH!r}],\n"
         f"    {memory!r},\n"
         ")\n"
-        "del _academy_setup, _academy_os\n"
+        "del _academy_setup, _academy_os, _academy_sys, _academy_util\n"
     )
 
 

@@ -202,6 +202,17 @@ def kernel_args(connection_file: str, setup_file: str | None = None) -> list[str
     kernel has started (a graded kernel is given the same code as its first cell).
     """
     setup = [f"--IPKernelApp.exec_files={setup_file}"] if setup_file else []
+    # A graded kernel preloads what its hidden cells import; a JupyterLab kernel, started
+    # for one learner and then idle, would only hold it (its set-up imports pandas lazily).
+    preload = (
+        []
+        if setup_file
+        else [
+            # Loaded into sys.modules only: the learner's namespace starts empty.
+            f"--IPKernelApp.exec_lines=_academy_preload = [__import__(m) for m in {PRELOAD!r}]",
+            "--IPKernelApp.exec_lines=del _academy_preload",
+        ]
+    )
     return [
         sys.executable,
         "-B",  # the Python installation is read-only anyway; do not try to write .pyc
@@ -211,9 +222,7 @@ def kernel_args(connection_file: str, setup_file: str | None = None) -> list[str
         "-f",
         connection_file,
         "--HistoryManager.hist_file=:memory:",
-        # Loaded into sys.modules only: the learner's namespace starts empty.
-        f"--IPKernelApp.exec_lines=_academy_preload = [__import__(m) for m in {PRELOAD!r}]",
-        "--IPKernelApp.exec_lines=del _academy_preload",
+        *preload,
         *setup,
     ]
 

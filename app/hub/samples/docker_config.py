@@ -40,7 +40,6 @@ c.JupyterHub.hub_connect_url = "http://academy-hub:8081"
 WORKSPACE = "/home/jovyan/work"
 c.DockerSpawner.cmd = ["python", "-I", "-m", "jupyterhub.singleuser"]
 c.DockerSpawner.args = [
-    "--ServerApp.terminals_enabled=False",
     *server_args(
         workspace=WORKSPACE,
         uid=1000,  # the image's user: kernels run as it, in bubblewrap's user namespace

@@ -123,6 +123,30 @@ def test_a_lab_kernel_runs_in_the_sandbox_with_the_learners_folders(learner):
     assert (learner["workspace"] / SCRATCH_FOLDER / "user.duckdb").is_file()
 
 
+def test_an_idle_lab_kernel_holds_no_pandas_until_a_cell_uses_it(learner):
+    """pandas is ~80 MB resident: a JupyterLab kernel loads it on first use, as `pd` or
+    through DuckDB's .df(), and then it is the real pandas."""
+
+    async def scenario():
+        manager = _manager(learner)
+        await manager.start_kernel(cwd=str(learner["workspace"]))
+        try:
+            return await _run(
+                manager,
+                "import sys\n"
+                "print(sorted(m for m in ('pandas.core.frame', 'pyarrow') if m in sys.modules))\n"
+                "frame = lake.sql('SELECT count(*) AS n FROM trusted.advert').df()\n"
+                "print(isinstance(frame, pd.DataFrame), int(frame.n[0]) > 0)\n"
+                "print(pd.DataFrame({'a': [1, 2]}).a.sum(), type(pd).__name__)\n",
+            )
+        finally:
+            await manager.shutdown_kernel(now=True)
+
+    done = _in(scenario())
+    assert done["error"] is None, done
+    assert done["stdout"].splitlines() == ["[]", "True True", "3 module"]
+
+
 def test_the_user_zone_outlives_the_kernel_and_the_instance_stays_out_of_reach(learner, site):
     async def scenario():
         outputs = []
