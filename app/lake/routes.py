@@ -21,7 +21,7 @@ from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
 from app.lake.engine import learner_key, playground_engine
 from app.lake.explore.browse import sample_rows
 from app.lake.explore.examples import EXAMPLES
-from app.lake.explore.joins import example_sql, join_path
+from app.lake.explore.joins import example_sql, join_path, snapshot_days
 from app.lake.explore.lineage import lineage_layout
 from app.lake.forms import MAX_SQL, JoinForm, QueryForm, dataset_choices
 from app.lake.location import lake_is_built
@@ -91,16 +91,19 @@ def joins():
     form.start.choices = choices
     form.goal.choices = choices
     path = sql = None
+    days = []
     asked = "start" in request.args
     if asked and form.validate():
         path = join_path(DATASETS, form.start.data, form.goal.data)
         if path:
-            sql = example_sql(path, form.start.data)
+            sql = example_sql(DATASETS, path, form.start.data)
+            days = snapshot_days(DATASETS, path, form.start.data)
     return render_template(
         "lake/joins.html",
         form=form,
         asked=asked and not form.errors,
         path=path,
+        days=days,
         sql=sql,
         dataset_url=dataset_url,
     )

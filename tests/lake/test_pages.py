@@ -87,6 +87,11 @@ def test_joins_page(lake_client):
         as_text=True
     )
     assert "join" in page and "JOIN trusted.response" in page
+    through_stock = lake_client.get("/lake/joins?start=trusted.stock&goal=trusted.response")
+    text = through_stock.get_data(as_text=True)
+    assert "Keep one day of each snapshot" in text
+    assert "t0.snapshot_date = (SELECT max(snapshot_date) FROM trusted.stock)" in text
+    assert "rows multiply" in text
     none = lake_client.get("/lake/joins?start=trusted.customer&goal=transient.stock_feed")
     assert "There is no chain of foreign keys" in none.get_data(as_text=True)
     bad = lake_client.get("/lake/joins?start=trusted.customer&goal=nope.nothing")
