@@ -8,12 +8,16 @@ import click
 from flask import current_app
 
 from app.authoring.folder import CourseSet, load_folder
-from app.authoring.problems import Severity
+from app.authoring.kits import check_kits
+from app.authoring.practice import check_practice
+from app.authoring.problems import Problem, Severity
+from app.authoring.sqlblocks import check_sql
 from app.authoring.sync import SyncRefused, module_resolver, sync_courses
 from app.demand.services import announce_published
 from app.extensions import db
 from app.grading.cli import check_exercises
-from app.hub.lessons import check_lessons
+from app.hub.lessons import check_lessons, notebooks_dir
+from app.lake.location import lake_dir
 from app.lake.explore.links import LINK_KINDS, RESOLVERS
 
 courses_option = click.option(
@@ -44,7 +48,10 @@ def check_command(courses_dir: Path | None) -> None:
     courses = read_courses(courses_dir)
     exercise_problems, exercises = check_exercises(courses, courses_dir)
     lesson_problems, lessons = check_lessons(set(courses.by_code), courses_dir)
-    courses.problems.extend(exercise_problems + lesson_problems)
+    sql_problems, blocks = check_sql(courses.modules, lake_dir())
+    courses.problems.extend(
+        exercise_problems + lesson_problems + written_problems(courses, courses_dir) + sql_problems
+    )
     echo_problems(courses)
     errors = sum(1 for p in courses.problems if p.severity == Severity.ERROR)
     warnings = len(courses.problems) - errors
@@ -52,11 +59,19 @@ def check_command(courses_dir: Path | None) -> None:
         f"{len(courses.modules)} module(s)"
         + (f" and {exercises} exercise(s)" if exercises else "")
         + (f" and {lessons} lesson notebook(s)" if lessons else "")
+        + (f" and {blocks} SQL block(s)" if blocks else "")
     )
     summary = f"{checked} checked: {errors} error(s), {warnings} warning(s)"
     if errors:
         raise click.ClickException(summary)
     click.echo(summary)
+
+
+def written_problems(courses: CourseSet, courses_dir: Path | None) -> list[Problem]:
+    """What written modules lack: a kit, and for technical ones an exercise and a notebook."""
+    return check_kits(courses.root, courses.modules) + check_practice(
+        courses.modules, notebooks_dir(courses_dir)
+    )
 
 
 @click.command("sync")

@@ -26,6 +26,7 @@ OPTIONAL = (
     "demand_threshold",
     "duration",
     "exercises",
+    "technical",
 )
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,11}[0-9]{3}$")
 
@@ -48,6 +49,8 @@ class ModuleSource:
     demand_threshold: int | None = None
     duration: str | None = None
     exercises: tuple[str, ...] = ()
+    # Technical modules teach hands-on work: they need an exercise and a lesson notebook.
+    technical: bool = True
     body: str = ""
     body_line: int = 1
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
@@ -155,6 +158,14 @@ def _threshold(data: dict, problems: _FileProblems) -> int | None:
     return raw
 
 
+def _technical(data: dict, problems: _FileProblems) -> bool:
+    raw = data.get("technical", True)
+    if not isinstance(raw, bool):
+        problems.error("technical", "`technical` must be true or false")
+        return True
+    return raw
+
+
 def _split(text: str, problems: _FileProblems) -> tuple[str, str, int] | None:
     """(front matter, body, body's first line), or None when there is no front matter."""
     if not _HANDLER.detect(text):
@@ -222,6 +233,7 @@ def _build(
         demand_threshold=_threshold(data, problems),
         duration=str(data["duration"]).strip() if data.get("duration") is not None else None,
         exercises=_string_list(data.get("exercises"), "exercises", problems),
+        technical=_technical(data, problems),
         body=body.strip("\n"),
         body_line=body_line + (len(body) - len(body.lstrip("\n"))),
         lines=dict(problems.lines),
