@@ -124,8 +124,14 @@ def read_kit(path: Path, display: str) -> tuple[KitSource | None, list[Problem]]
     return KitSource(display, module, body, body_line), []
 
 
-def check_kit(kit: KitSource, module: ModuleSource | None, code: str) -> list[Problem]:
-    """A kit's own problems: the module it names, its answer notes and its session plan."""
+def check_kit(
+    kit: KitSource, module: ModuleSource | None, code: str, known: set[str]
+) -> list[Problem]:
+    """A kit's own problems: the module it names, its answer notes and its session plan.
+
+    ``module`` is the module whose kit this is by its file name, ``code`` that code,
+    ``known`` every module code in the folder.
+    """
     problems: list[Problem] = []
 
     def at(line: int, message: str) -> None:
@@ -133,7 +139,7 @@ def check_kit(kit: KitSource, module: ModuleSource | None, code: str) -> list[Pr
 
     if not kit.module:
         problems.append(Problem(kit.path, 2, "kit front matter must say `module: CODE`"))
-    elif module is None:
+    elif kit.module not in known:
         problems.append(Problem(kit.path, 2, f"kit names module {kit.module}, which does not exist"))
     elif kit.module != code:
         problems.append(
@@ -182,7 +188,7 @@ def check_kits(root: Path, modules: list[ModuleSource]) -> list[Problem]:
         kit, read_problems = read_kit(path, display)
         problems += read_problems
         if kit is not None:
-            problems += check_kit(kit, module, module.code)
+            problems += check_kit(kit, module, module.code, set(by_code))
     kits = root / KITS_FOLDER
     for path in sorted(kits.glob("*.md")) if kits.is_dir() else []:
         if path.name.lower() == "readme.md" or path.stem.upper() in by_code:
@@ -190,7 +196,7 @@ def check_kits(root: Path, modules: list[ModuleSource]) -> list[Problem]:
         kit, read_problems = read_kit(path, str(path.relative_to(root.parent)))
         problems += read_problems
         if kit is not None:
-            problems += check_kit(kit, by_code.get(kit.module), path.stem.upper())
+            problems += check_kit(kit, by_code.get(kit.module), path.stem.upper(), set(by_code))
     return problems
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import undefer
 
 from app.accounts.models import utcnow
 from app.authoring.folder import CourseSet
+from app.authoring.kits import load_kit
 from app.authoring.markdown import LinkTarget, ResolvedLink, Resolver, render
 from app.authoring.source import ModuleSource
 from app.catalogue.models import Module, ModulePersona, ModuleStatus
@@ -46,12 +47,15 @@ class SyncReport:
         return bool(self.created or self.updated or self.retired)
 
 
-def content_hash(source: ModuleSource, html: str) -> str:
+def content_hash(source: ModuleSource, html: str, kit: str = "", kit_html: str = "") -> str:
     """A fingerprint of everything sync stores for a module."""
     data = asdict(source)
     data.pop("lines")
     data.pop("body_line")
     data["html"] = html
+    if kit:  # absent for a module without a kit, so such modules keep their old hash
+        data["kit"] = kit
+        data["kit_html"] = kit_html
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -84,14 +88,22 @@ def sync_courses(courses: CourseSet, resolve: Resolver | None = None) -> SyncRep
     existing = {
         m.code: m
         for m in db.session.scalars(
-            select(Module).options(undefer(Module.body_markdown), undefer(Module.body_html))
+            select(Module).options(
+                undefer(Module.body_markdown),
+                undefer(Module.body_html),
+                undefer(Module.kit_markdown),
+                undefer(Module.kit_html),
+            )
         )
     }
     now = utcnow()
 
     for source in courses.modules:
         html = render(source.body, resolve) if source.body.strip() else ""
-        digest = content_hash(source, html)
+        found = load_kit(courses.root, source.code)
+        kit = found.body.strip("\n") if found is not None else ""
+        kit_html = render(kit, resolve) if kit.strip() else ""
+        digest = content_hash(source, html, kit, kit_html)
         module = existing.get(source.code)
         if module is None:
             module = Module(code=source.code, created_at=now)
@@ -105,6 +117,8 @@ def sync_courses(courses: CourseSet, resolve: Resolver | None = None) -> SyncRep
             report.updated.append(source.code)
         was_planned = module.status in (None, ModuleStatus.PLANNED)
         _apply(module, source, html, digest, now)
+        module.kit_markdown = kit
+        module.kit_html = kit_html
         if was_planned and module.status == ModuleStatus.PUBLISHED:
             module.published_at = now
             report.published.append(source.code)

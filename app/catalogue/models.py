@@ -60,6 +60,9 @@ class Module(db.Model):
     # The bodies are large and only the module page and sync need them.
     body_markdown: Mapped[str] = mapped_column(Text, default="", deferred=True)
     body_html: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    # The instructors' kit (courses/kits/<code>.md), stored like the body; never shown to learners.
+    kit_markdown: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    kit_html: Mapped[str] = mapped_column(Text, default="", deferred=True)
     status: Mapped[str] = mapped_column(String(16), default=ModuleStatus.PLANNED.value, index=True)
     source_path: Mapped[str] = mapped_column(String(500))
     # Hash of everything synced from the file, so a sync that changes nothing writes nothing.

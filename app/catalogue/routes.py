@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.catalogue import bp
@@ -18,7 +18,7 @@ from app.enrolment.participation import participation
 from app.enrolment.rules import next_steps
 from app.enrolment.services import completed_codes, completed_ids
 from app.forms import ActionForm
-from app.hub.lessons import lesson_file
+from app.hub.lessons import MEDIA_TYPE, lesson_file
 from app.personas import BY_SLUG, PERSONAS
 from app.teaching.permissions import can_teach
 from app.views import module_or_404
@@ -56,6 +56,35 @@ def module(code: str):
         interest_form=InterestForm(),
         action=ActionForm(),
         lesson=lesson_file(found.code) is not None,
+        show_kit=sees_kits(user) and bool(found.kit_html),
+    )
+
+
+def sees_kits(user) -> bool:
+    """Instructors' kits hold the answers: only instructors and admins may read them."""
+    return user is not None and (user.is_instructor or user.is_admin)
+
+
+@bp.route("/modules/<code>/kit")
+def kit(code: str):
+    """A module's instructors' kit on a page of its own; not found for anyone else."""
+    found = module_or_404(code)
+    user = current_user if current_user.is_authenticated else None
+    # 404, not 403: a learner is not told that there is something here to be refused.
+    if not sees_kits(user) or not found.kit_html:
+        abort(404)
+    return render_template("catalogue/kit.html", module=found)
+
+
+@bp.route("/modules/<code>/lesson.ipynb")
+def lesson_download(code: str):
+    """The module's lesson notebook as a file, for those who work without JupyterLab."""
+    found = module_or_404(code)
+    path = lesson_file(found.code)
+    if path is None:
+        abort(404)
+    return send_file(
+        path.resolve(), mimetype=MEDIA_TYPE, as_attachment=True, download_name=path.name
     )
 
 

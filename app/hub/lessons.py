@@ -17,6 +17,7 @@ from flask import current_app
 from app.authoring.problems import Problem
 
 SUFFIX = ".ipynb"
+MEDIA_TYPE = "application/x-ipynb+json"  # what Jupyter itself serves notebooks as
 
 
 def notebooks_dir(courses_dir: Path | None = None) -> Path:
