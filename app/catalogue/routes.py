@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from itertools import groupby
 
 from flask import abort, render_template, request, send_file, url_for
@@ -83,8 +84,12 @@ def lesson_download(code: str):
     path = lesson_file(found.code)
     if path is None:
         abort(404)
+    # Read whole, not streamed: a lesson is small, and no file stays open after the response.
     return send_file(
-        path.resolve(), mimetype=MEDIA_TYPE, as_attachment=True, download_name=path.name
+        io.BytesIO(path.read_bytes()),
+        mimetype=MEDIA_TYPE,
+        as_attachment=True,
+        download_name=path.name,
     )
 
 
