@@ -13,10 +13,11 @@ from werkzeug.serving import make_server
 from app.accounts.demo import ensure_demo_accounts
 from app.accounts.services import find_by_email
 from app.authoring.folder import load_folder
-from app.authoring.sync import sync_courses
+from app.authoring.sync import module_resolver, sync_courses
 from app.config import PROJECT_ROOT
 from app.enrolment.demo import ensure_demo_sessions
 from app.extensions import db
+from app.lake.explore.links import LINK_KINDS, RESOLVERS
 from tests.support import USING_POSTGRES
 
 CHROMIUM_FLAGS = [
@@ -59,7 +60,10 @@ def live_server(make_app, tmp_path: Path, e2e_lake: Path):
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'live.sqlite'}"
     app = make_app(**settings)
     with app.app_context():
-        sync_courses(load_folder(PROJECT_ROOT / "courses"))
+        # The link kinds and resolvers `academy sync` uses: without them the first
+        # [[glossary:...]] link is an unknown kind and sync refuses the whole folder.
+        courses = load_folder(PROJECT_ROOT / "courses", LINK_KINDS)
+        sync_courses(courses, module_resolver(courses, RESOLVERS))
         ensure_demo_accounts()
         ensure_demo_sessions(find_by_email("instructor@academy.example"))
         db.session.commit()
