@@ -17,8 +17,8 @@ from app.demand.services import announce_published
 from app.extensions import db
 from app.grading.cli import check_exercises
 from app.hub.lessons import check_lessons, notebooks_dir
-from app.lake.location import lake_dir
 from app.lake.explore.links import LINK_KINDS, RESOLVERS
+from app.lake.location import lake_dir
 
 courses_option = click.option(
     "--courses",

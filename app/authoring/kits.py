@@ -55,12 +55,14 @@ def _headings(tokens: list[Token]) -> list[tuple[int, Heading]]:
     found = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.map is not None:
-            found.append((i, Heading(int(token.tag[1]), tokens[i + 1].content.strip(), token.map[0])))
+            found.append(
+                (i, Heading(int(token.tag[1]), tokens[i + 1].content.strip(), token.map[0]))
+            )
     return found
 
 
 def _section(tokens: list[Token], title: str, level: int) -> tuple[Heading, list[Token]] | None:
-    """The heading called ``title`` (case-insensitive) and the tokens up to the next peer heading."""
+    """The heading called ``title`` (any case) and the tokens up to the next peer heading."""
     heads = _headings(tokens)
     for n, (start, heading) in enumerate(heads):
         if heading.level == level and heading.text.lower() == title.lower():
@@ -80,9 +82,13 @@ def numbered_items(tokens: list[Token]) -> list[int]:
             depth -= 1
             if depth == 0 and items:
                 return items
-        elif token.type == "list_item_open" and depth == 1 and token.map is not None:
-            if _in_ordered(tokens, token):
-                items.append(token.map[0])
+        elif (
+            token.type == "list_item_open"
+            and depth == 1
+            and token.map is not None
+            and _in_ordered(tokens, token)
+        ):
+            items.append(token.map[0])
     return items
 
 
@@ -113,7 +119,9 @@ def read_kit(path: Path, display: str) -> tuple[KitSource | None, list[Problem]]
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(display, 1, f"cannot read kit: {error}")]
     if not _HANDLER.detect(text):
-        return None, [Problem(display, 1, "no front matter: a kit starts with `---`, `module: CODE`")]
+        return None, [
+            Problem(display, 1, "no front matter: a kit starts with `---`, `module: CODE`")
+        ]
     try:
         front, body = _HANDLER.split(text)
         data = yaml.safe_load(front)
@@ -140,7 +148,9 @@ def check_kit(
     if not kit.module:
         problems.append(Problem(kit.path, 2, "kit front matter must say `module: CODE`"))
     elif kit.module not in known:
-        problems.append(Problem(kit.path, 2, f"kit names module {kit.module}, which does not exist"))
+        problems.append(
+            Problem(kit.path, 2, f"kit names module {kit.module}, which does not exist")
+        )
     elif kit.module != code:
         problems.append(
             Problem(kit.path, 2, f"kit names module {kit.module}, but it is the kit of {code}")
@@ -157,7 +167,7 @@ def check_kit(
             at(
                 notes[0].line,
                 f"{len(items)} answer note(s) for {questions} numbered question(s) in "
-                f"{module.code}'s \"Check your understanding\"{where}",
+                f'{module.code}\'s "Check your understanding"{where}',
             )
     plan = _section(tokens, "Session plan", 2)
     if plan is None:

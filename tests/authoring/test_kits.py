@@ -1,4 +1,4 @@
-"""Instructors' kits and the practice a written technical module needs, as `academy check` sees them."""
+"""Instructors' kits, and the practice a written technical module needs, as checked."""
 
 from pathlib import Path
 from textwrap import dedent
@@ -106,7 +106,9 @@ def test_each_part_of_the_kit_is_required(courses_dir, cut, message):
 
 def test_the_kit_must_name_its_own_existing_module(courses_dir):
     problems = kit_problems(courses_dir, GOOD_KIT.replace("module: DP101", "module: DP999"))
-    assert problems == ["courses/kits/dp101.md:2: error: kit names module DP999, which does not exist"]
+    assert problems == [
+        "courses/kits/dp101.md:2: error: kit names module DP999, which does not exist"
+    ]
 
 
 def test_a_kit_for_no_module_is_reported(courses_dir):
