@@ -13,7 +13,6 @@ Create Date: 2026-12-02 13:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0010'
 down_revision = '0009'
 branch_labels = None
