@@ -6,7 +6,10 @@ after the playground's own statement filter. Each module's blocks run in order
 on one connection whose ``user`` zone is a fresh scratch file of its own, so a
 block may create ``user.x`` and a later block in the same module read it, and
 nothing is left behind. A block whose fence says ```` ```sql error ```` is a
-deliberate mistake: it must fail, and it is reported if it runs.
+deliberate mistake: it must fail, and it is reported if it runs. A query that
+returns no rows is usually a broken example (a filter no row meets), so it is
+warned about unless its fence says ```` ```sql empty ```` (a check that should
+find nothing, such as a key test).
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from pathlib import Path
 import duckdb
 from markdown_it import MarkdownIt
 
-from app.authoring.problems import Problem
+from app.authoring.problems import Problem, Severity
 from app.authoring.source import ModuleSource
 from app.lake.lockdown import LAKE_FILE, connect_locked
 from app.lake.playground.statements.filter import classify
 
 ERROR_MARKER = "error"
+EMPTY_MARKER = "empty"
 MAX_ROWS = 1_000  # fetched, then dropped: enough to know the query runs to the end
 TIME_LIMIT_MS = 20_000
 MEMORY_LIMIT = "1GB"
@@ -39,6 +43,7 @@ class SqlBlock:
     sql: str
     line: int
     expects_error: bool
+    may_be_empty: bool = False
 
 
 def sql_blocks(module: ModuleSource) -> Iterator[SqlBlock]:
@@ -49,10 +54,12 @@ def sql_blocks(module: ModuleSource) -> Iterator[SqlBlock]:
         words = token.info.split()
         if not words or words[0].lower() != "sql":
             continue
+        markers = {w.lower() for w in words[1:]}
         yield SqlBlock(
             token.content,
             module.body_line + token.map[0],
-            ERROR_MARKER in (w.lower() for w in words[1:]),
+            ERROR_MARKER in markers,
+            EMPTY_MARKER in markers,
         )
 
 
@@ -76,18 +83,28 @@ def lake_missing(lake_dir: Path) -> str | None:
     )
 
 
-def run_block(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
-    """Run one block's statements on ``con``; DuckDB's (or the playground's) refusal, or None."""
+@dataclass(frozen=True)
+class Outcome:
+    """How one block ran: DuckDB's (or the playground's) refusal, or whether it gave no rows."""
+
+    error: str | None = None
+    empty: bool = False
+
+
+def run_block(con: duckdb.DuckDBPyConnection, sql: str) -> Outcome:
+    """Run one block's statements on ``con``, reading at most MAX_ROWS of the last result."""
     verdict = classify(sql)
     if verdict.error is None and verdict.refusals:
-        return f"the playground refuses it: {verdict.refusals[0]}"
+        return Outcome(f"the playground refuses it: {verdict.refusals[0]}")
     try:
         con.execute(sql)
-        if con.description is not None:
-            con.fetchmany(MAX_ROWS)
+        # Only a query's result counts: CREATE TABLE ... AS reports its row count.
+        last = verdict.statements[-1].type if verdict.statements else "SELECT"
+        if con.description is not None and last == "SELECT":
+            return Outcome(empty=not con.fetchmany(MAX_ROWS))
     except duckdb.Error as error:
-        return first_line(str(error))
-    return None
+        return Outcome(first_line(str(error)))
+    return Outcome()
 
 
 def check_module_sql(module: ModuleSource, lake_dir: Path) -> list[Problem]:
@@ -105,9 +122,19 @@ def check_module_sql(module: ModuleSource, lake_dir: Path) -> list[Problem]:
         )
         try:
             for block in blocks:
-                error = run_block(con, block.sql)
+                outcome = run_block(con, block.sql)
+                error = outcome.error
                 if error is not None and not block.expects_error:
                     problems.append(Problem(module.path, block.line, f"SQL block fails: {error}"))
+                elif outcome.empty and not block.expects_error and not block.may_be_empty:
+                    problems.append(
+                        Problem(
+                            module.path,
+                            block.line,
+                            "SQL block returns no rows (mark it ```sql empty if it should)",
+                            Severity.WARNING,
+                        )
+                    )
                 elif error is None and block.expects_error:
                     problems.append(
                         Problem(

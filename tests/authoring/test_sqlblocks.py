@@ -22,18 +22,20 @@ def fixture_courses(tmp_path):
 
 def test_blocks_are_found_with_their_fence_lines(fixture_courses):
     blocks = list(sql_blocks(fixture_courses.by_code["SQ101"]))
-    assert [b.line for b in blocks] == [11, 17, 23, 29, 35, 39]
-    assert [b.expects_error for b in blocks] == [False, False, True, True, False, False]
+    assert [b.line for b in blocks] == [11, 17, 23, 29, 35, 39, 51, 55]
+    assert [b.expects_error for b in blocks] == [False, False, True, True] + [False] * 4
+    assert [b.may_be_empty for b in blocks] == [False] * 7 + [True]
     assert blocks[0].sql.strip() == "SELECT count(*) FROM trusted.advert"
 
 
 def test_each_failing_block_is_reported_at_its_fence(fixture_courses, built_lake):
     problems, count = check_sql(fixture_courses.modules, built_lake.lake)
-    assert count == 8
+    assert count == 10
     found = {(p.path, p.line): p.message for p in problems}
     assert set(found) == {
         ("courses/sq101-blocks.md", 17),
         ("courses/sq101-blocks.md", 29),
+        ("courses/sq101-blocks.md", 51),
         ("courses/dp102-other.md", 9),
         ("courses/dp102-other.md", 13),
     }
@@ -43,6 +45,8 @@ def test_each_failing_block_is_reported_at_its_fence(fixture_courses, built_lake
     assert found[("courses/sq101-blocks.md", 29)] == (
         "SQL block marked `sql error` runs without an error"
     )
+    (empty,) = [p for p in problems if p.line == 51]
+    assert empty.severity == "warning" and "returns no rows" in empty.message
     # Each module's scratch zone is its own: SQ101's table is not there for DP102.
     assert "my_adverts" in found[("courses/dp102-other.md", 9)]
     # Another learner's zone is refused as the playground refuses it.
@@ -80,4 +84,4 @@ def test_check_prints_sql_failures(make_app, built_lake, fixture_courses):
         )
     assert result.exit_code != 0
     assert "courses/sq101-blocks.md:17: error: SQL block fails: Binder Error" in result.output
-    assert "8 SQL block(s)" in result.output
+    assert "10 SQL block(s)" in result.output
