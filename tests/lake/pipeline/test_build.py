@@ -115,7 +115,7 @@ def test_refined_flags_bots_and_trusted_leaves_them_out(built_lake):
 
 
 def test_personal_data_stays_in_raw_and_transient(built_lake):
-    personal = {c.name for ds in DATASETS for c in ds.columns if c.sensitive}
+    personal = {c.name for ds in DATASETS for c in ds.columns if c.restricted}
     with open_lake(built_lake.lake) as con:
         for ds in DATASETS:
             names = {
