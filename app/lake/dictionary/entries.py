@@ -31,6 +31,14 @@ class Column:
     # Personal data in the restricted tier: masked in the lake learners' sandboxes
     # mount, readable whole only with an admin's grant. Only ever True in raw/transient.
     restricted: bool = False
+    # Personal data that is not masked (a pseudonymous identifier such as a cookie):
+    # it too must never leave raw and transient.
+    personal: bool = False
+
+    @property
+    def is_personal(self) -> bool:
+        """Personal data, restricted or not: kept out of refined and trusted."""
+        return self.restricted or self.personal
 
 
 @dataclass(frozen=True)

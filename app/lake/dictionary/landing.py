@@ -46,7 +46,7 @@ PAGE_VIEW_FIELDS = (
         "cookie_id",
         TEXT,
         "The tracking cookie of the browser: an online identifier of a person.",
-        restricted=True,
+        personal=True,
     ),
     Column("advert_id", TEXT, "The advert shown, for advert pages; empty for other pages."),
     Column("page_type", TEXT, "advert, search or home."),

@@ -4,7 +4,7 @@ Keys are unique and present, foreign keys resolve (refined and trusted),
 columns are the dictionary's, lineage is what the build read, raw holds exactly
 the planted dirt (counted on the real values, in the restricted folder), no
 personal data has escaped raw and transient nor shows unmasked in the lake
-sandboxes mount (``privacy.py``), and every file is the one the build wrote.
+sandboxes mount (``personal.py``), and every file is the one the build wrote.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from app.lake.pipeline.files import DATABASE, data_files
 from app.lake.pipeline.generate import PlantedDirt
 from app.lake.pipeline.manifest import Manifest, read_manifest
 from app.lake.pipeline.measure import measure_dirt
-from app.lake.pipeline.privacy import check_masked, check_privacy, check_restricted_files
+from app.lake.pipeline.personal import check_masked, check_privacy, check_restricted_files
 from app.lake.pipeline.restrict import restricted_folder
 
 PUBLISHED = ("refined", "trusted")  # the zones that promise keys and carry no personal data
@@ -46,7 +46,7 @@ def check_dictionary(datasets: Iterable[Dataset] = DATASETS) -> list[Failure]:
                 failures.append(Failure(ds.qualified_name, f"made from unknown {upstream}"))
         if ds.zone not in LANDING:
             for column in ds.columns:
-                if column.restricted:
+                if column.is_personal:
                     failures.append(
                         Failure(ds.qualified_name, f"{column.name} is personal data outside raw")
                     )

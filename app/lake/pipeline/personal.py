@@ -29,7 +29,7 @@ _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)
 
 def check_privacy(con: duckdb.DuckDBPyConnection, datasets: Iterable[Dataset]) -> list[Failure]:
     """No personal column, and nothing that looks like an email address, beyond raw."""
-    personal = {c.name for ds in DATASETS for c in ds.columns if c.restricted}
+    personal = {c.name for ds in DATASETS for c in ds.columns if c.is_personal}
     failures = []
     for ds in datasets:
         if ds.zone not in PUBLISHED:
