@@ -21,7 +21,12 @@ from app.lake.pipeline.files import DATABASE, data_files
 from app.lake.pipeline.generate import PlantedDirt
 from app.lake.pipeline.manifest import Manifest, read_manifest
 from app.lake.pipeline.measure import measure_dirt
-from app.lake.pipeline.personal import check_masked, check_privacy, check_restricted_files
+from app.lake.pipeline.personal import (
+    check_agreement,
+    check_masked,
+    check_privacy,
+    check_restricted_files,
+)
 from app.lake.pipeline.restrict import restricted_folder
 
 PUBLISHED = ("refined", "trusted")  # the zones that promise keys and carry no personal data
@@ -260,5 +265,6 @@ def check_lake(lake: Path) -> list[Failure]:
         return failures
     # Bursts are counted per sender, so the dirt is measured on the real values.
     with open_lake(restricted) as con:
+        failures += check_agreement(con, lake)
         failures += check_dirt(con, manifest)
     return failures

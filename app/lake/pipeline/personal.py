@@ -70,6 +70,33 @@ def check_masked(con: duckdb.DuckDBPyConnection, lake: Path) -> list[Failure]:
     return failures
 
 
+def check_agreement(con: duckdb.DuckDBPyConnection, lake: Path) -> list[Failure]:
+    """Masked and real files hold the same rows but for the restricted columns.
+
+    ``con`` is open on the restricted folder; the dirt is counted there, so a row
+    added to or dropped from only the masked copy must be caught here.
+    """
+    literal = str(lake.resolve() / DATABASE).replace("'", "''")
+    con.execute(f"ATTACH '{literal}' AS masked (READ_ONLY)")
+    failures = []
+    try:
+        for ds in restricted_datasets():
+            kept = ", ".join(f'"{c.name}"' for c in ds.columns if not c.restricted)
+            real = f"SELECT {kept} FROM {quoted(ds.qualified_name)}"
+            shown = f"SELECT {kept} FROM masked.{quoted(ds.qualified_name)}"
+            differ = con.execute(
+                f"SELECT (SELECT count(*) FROM ({real} EXCEPT ALL {shown})) "
+                f"+ (SELECT count(*) FROM ({shown} EXCEPT ALL {real}))"
+            ).fetchone()[0]
+            if differ:
+                failures.append(
+                    Failure(ds.qualified_name, f"masked and real files differ in {differ} rows")
+                )
+    finally:
+        con.execute("DETACH masked")
+    return failures
+
+
 def check_restricted_files(folder: Path, manifest: Manifest) -> list[Failure]:
     """The build's restricted folder is there and holds exactly the files the build wrote."""
     if not (folder / DATABASE).is_file():
