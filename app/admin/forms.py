@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateTimeLocalField,
     EmailField,
     PasswordField,
     SearchField,
@@ -9,6 +10,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -60,3 +62,39 @@ class ToggleActiveForm(FlaskForm):
     """A button that deactivates or reactivates an account (CSRF-protected)."""
 
     submit = SubmitField("Deactivate")
+
+
+class GrantForm(FlaskForm):
+    """Grant one learner the lake's restricted tier, with the reason the audit log keeps."""
+
+    email = EmailField(
+        "Learner's email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lambda value: value.strip().lower() if value else value],
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired(message="Give the reason: it is kept in the audit log."),
+            Length(max=2000),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+        description="Why this learner needs to see personal data (kept in the audit log).",
+    )
+    expires_at = DateTimeLocalField(
+        "Expires (UTC, optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Grant access")
+
+
+class RevokeForm(FlaskForm):
+    """End a learner's access to the restricted tier, with a reason."""
+
+    reason = StringField(
+        "Reason",
+        validators=[DataRequired(message="Give the reason for revoking."), Length(max=2000)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    submit = SubmitField("Revoke")

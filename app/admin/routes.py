@@ -114,3 +114,7 @@ def toggle_active(user_id: int):
         state = "reactivated" if user.active else "deactivated"
         flash(f"{user.email} {state}.", "success")
     return redirect(url_for("admin.users"))
+
+
+# The restricted tier's pages live in their own module, on the same blueprint.
+from app.admin import restricted as _restricted  # noqa: E402, F401

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import atexit
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from app.lake.location import lake_dir
+from app.lake.pipeline.restrict import restricted_link
 from app.lake.playground import Playground, PlaygroundSettings
 
 EXTENSION_KEY = "lake_playground"
+# The playground for learners an admin granted the restricted tier: its workers
+# read the build's restricted folder, which the other playground's never can.
+RESTRICTED_KEY = "lake_playground_restricted"
 
 
 def settings_for(app: Flask) -> PlaygroundSettings:
@@ -43,9 +48,20 @@ class PlaygroundEngine:
         """Make ``app``'s playground (no worker starts yet) and close it at exit."""
         if EXTENSION_KEY in app.extensions:
             return
-        playground = Playground(settings_for(app))
+        settings = settings_for(app)
+        playground = Playground(settings)
+        restricted = Playground(
+            replace(
+                settings,
+                lake_dir=restricted_link(settings.lake_dir),
+                base_lake_dir=settings.lake_dir,
+                workers=1,  # few learners are granted; one worker keeps the cost small
+            )
+        )
         app.extensions[EXTENSION_KEY] = playground
+        app.extensions[RESTRICTED_KEY] = restricted
         atexit.register(playground.close)
+        atexit.register(restricted.close)
 
     @staticmethod
     def get(app: Flask | None = None) -> Playground:
@@ -53,11 +69,17 @@ class PlaygroundEngine:
         return (app or current_app).extensions[EXTENSION_KEY]
 
     @staticmethod
+    def restricted(app: Flask | None = None) -> Playground:
+        """The playground that shows restricted values: only for a learner with a grant."""
+        return (app or current_app).extensions[RESTRICTED_KEY]
+
+    @staticmethod
     def close(app: Flask) -> None:
         """Stop ``app``'s worker processes now (tests, benchmarks) rather than at exit."""
-        playground = app.extensions.get(EXTENSION_KEY)
-        if playground is not None:
-            playground.close()
+        for key in (EXTENSION_KEY, RESTRICTED_KEY):
+            playground = app.extensions.get(key)
+            if playground is not None:
+                playground.close()
 
 
 playground_engine = PlaygroundEngine()

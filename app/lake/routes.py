@@ -18,7 +18,7 @@ from app.catalogue.svg import render_svg
 from app.extensions import db
 from app.lake import bp
 from app.lake.dictionary import DATASETS, GLOSSARY, ZONES, by_zone, dataset
-from app.lake.engine import learner_key, playground_engine
+from app.lake.engine import learner_key
 from app.lake.explore.browse import sample_rows
 from app.lake.explore.examples import EXAMPLES
 from app.lake.explore.joins import example_sql, join_path, snapshot_days
@@ -26,6 +26,8 @@ from app.lake.explore.lineage import lineage_layout
 from app.lake.forms import MAX_SQL, JoinForm, QueryForm, dataset_choices
 from app.lake.location import lake_is_built
 from app.lake.models import PlaygroundQuery
+from app.lake.privacy.access import playground_for
+from app.lake.privacy.grants import active_grant
 
 
 def dataset_url(qualified_name: str) -> str:
@@ -145,12 +147,15 @@ def playground():
         key = learner_key(current_user.id)
         if form.download.data:
             return _download(form.sql.data, key)
-        engine = playground_engine.get()
-        result = (
+        access = playground_for(current_user, form.sql.data)
+        engine = access.playground
+        result = access.refusal or (
             engine.explain(form.sql.data, key)
             if form.explain.data
             else engine.run(form.sql.data, key)
         )
+        if not form.explain.data and access.refusal is None:
+            access.audit(current_user, form.sql.data)
         _record(form.sql.data, result)
         db.session.commit()
     return render_template(
@@ -158,13 +163,20 @@ def playground():
         form=form,
         result=result,
         recent=_recent(),
+        grant=active_grant(current_user),
         examples=EXAMPLES,
         built=lake_is_built(),
     ), (400 if form.errors else 200)
 
 
 def _download(sql: str, key: str):
-    export = playground_engine.get().csv(sql, key)
+    access = playground_for(current_user, sql)
+    if access.refusal is not None:
+        flash(f"Could not download: {access.refusal.error.message}", "error")
+        return redirect(url_for("lake.playground", sql=sql))
+    export = access.playground.csv(sql, key)
+    access.audit(current_user, sql)
+    db.session.commit()
     if not export.ok:
         flash(f"Could not download: {export.error.message}", "error")
         return redirect(url_for("lake.playground", sql=sql))

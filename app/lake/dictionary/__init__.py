@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 
-from app.lake.dictionary.entries import FILE_FORMATS, KINDS, Column, Dataset, ForeignKey, Term, Zone
+from app.lake.dictionary.entries import (
+    FILE_FORMATS,
+    KINDS,
+    MASK,
+    Column,
+    Dataset,
+    ForeignKey,
+    Term,
+    Zone,
+)
 from app.lake.dictionary.glossary import GLOSSARY
 from app.lake.dictionary.landing import RAW, TRANSIENT
 from app.lake.dictionary.refined import REFINED
@@ -17,6 +26,7 @@ from app.lake.dictionary.trusted import TRUSTED
 from app.lake.dictionary.zones import ZONES
 
 __all__ = [
+    "MASK",
     "DATASETS",
     "FILE_FORMATS",
     "GLOSSARY",
@@ -29,6 +39,7 @@ __all__ = [
     "Zone",
     "by_zone",
     "dataset",
+    "restricted_datasets",
     "term",
 ]
 
@@ -40,6 +51,11 @@ _BY_NAME = {ds.qualified_name: ds for ds in DATASETS}
 def dataset(qualified_name: str) -> Dataset | None:
     """The dataset called ``zone.name``, or None."""
     return _BY_NAME.get(qualified_name)
+
+
+def restricted_datasets() -> list[Dataset]:
+    """The datasets holding restricted columns (personal data), in flow order."""
+    return [ds for ds in DATASETS if ds.restricted_columns]
 
 
 def by_zone() -> dict[str, list[Dataset]]:

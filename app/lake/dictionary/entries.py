@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The kinds every dataset is one of; DM202 teaches how each is queried.
+# What a restricted column holds wherever a learner can read it without a grant.
+MASK = "[restricted]"
 KINDS = ("snapshot", "append_log", "event_stream")
 FILE_FORMATS = ("json", "csv", "parquet")
 
@@ -26,7 +28,17 @@ class Column:
     name: str
     type: str  # DuckDB type name as exposed, e.g. "VARCHAR", "DECIMAL(10,2)"
     description: str
-    sensitive: bool = False  # personal data; only ever True in raw/transient
+    # Personal data in the restricted tier: masked in the lake learners' sandboxes
+    # mount, readable whole only with an admin's grant. Only ever True in raw/transient.
+    restricted: bool = False
+    # Personal data that is not masked (a pseudonymous identifier such as a cookie):
+    # it too must never leave raw and transient.
+    personal: bool = False
+
+    @property
+    def is_personal(self) -> bool:
+        """Personal data, restricted or not: kept out of refined and trusted."""
+        return self.restricted or self.personal
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,11 @@ class Dataset:
     def qualified_name(self) -> str:
         """The name SQL uses for it: ``zone.dataset``."""
         return f"{self.zone}.{self.name}"
+
+    @property
+    def restricted_columns(self) -> tuple[str, ...]:
+        """The names of its restricted columns (personal data), in column order."""
+        return tuple(c.name for c in self.columns if c.restricted)
 
     def column(self, name: str) -> Column | None:
         """The column called ``name``, or None."""

@@ -28,14 +28,14 @@ RESPONSE_FIELDS = (
         "When the enquiry arrived, in whatever format the sender used: ISO UTC, "
         "UK local dd/mm/yyyy hh:mm, epoch seconds, or occasionally rubbish.",
     ),
-    Column("buyer_name", TEXT, "The name the buyer typed.", sensitive=True),
-    Column("buyer_email", TEXT, "The buyer's email address.", sensitive=True),
-    Column("buyer_phone", TEXT, "The buyer's phone number.", sensitive=True),
+    Column("buyer_name", TEXT, "The name the buyer typed.", restricted=True),
+    Column("buyer_email", TEXT, "The buyer's email address.", restricted=True),
+    Column("buyer_phone", TEXT, "The buyer's phone number.", restricted=True),
     Column(
         "message",
         TEXT,
         "The buyer's free-text message; often contains names and phone numbers.",
-        sensitive=True,
+        restricted=True,
     ),
     Column("user_agent", TEXT, "The browser or program that submitted the form (none for calls)."),
 )
@@ -46,13 +46,13 @@ PAGE_VIEW_FIELDS = (
         "cookie_id",
         TEXT,
         "The tracking cookie of the browser: an online identifier of a person.",
-        sensitive=True,
+        personal=True,
     ),
     Column("advert_id", TEXT, "The advert shown, for advert pages; empty for other pages."),
     Column("page_type", TEXT, "advert, search or home."),
     Column("event_time", TEXT, "When the page loaded, ISO 8601 in UTC with milliseconds."),
     Column("user_agent", TEXT, "The browser or crawler that loaded the page."),
-    Column("ip_address", TEXT, "The visitor's IP address.", sensitive=True),
+    Column("ip_address", TEXT, "The visitor's IP address.", restricted=True),
     Column("referrer", TEXT, "Where the visitor came from, for the first page of a visit."),
 )
 
@@ -155,9 +155,9 @@ RAW = (
                 "How many vehicles the package lets the retailer advertise at once "
                 "(an allowance, not a count of adverts).",
             ),
-            Column("contact_name", TEXT, "The retailer's main contact.", sensitive=True),
-            Column("contact_email", TEXT, "The main contact's email.", sensitive=True),
-            Column("contact_phone", TEXT, "The main contact's phone number.", sensitive=True),
+            Column("contact_name", TEXT, "The retailer's main contact.", restricted=True),
+            Column("contact_email", TEXT, "The main contact's email.", restricted=True),
+            Column("contact_phone", TEXT, "The main contact's phone number.", restricted=True),
             LOAD_DATE,
         ),
         lineage=(),

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from app.lake.dictionary import Dataset
+from app.lake.dictionary import MASK, Dataset
 from app.lake.location import lake_database, lake_is_built
-
-MASK = "•••"
 
 
 @dataclass(frozen=True)
@@ -22,12 +20,12 @@ class Sample:
 
 
 def sample_rows(dataset: Dataset, limit: int = 10) -> Sample:
-    """Up to ``limit`` rows as text; sensitive columns are masked whoever is looking."""
+    """Up to ``limit`` rows as text; restricted columns are masked whoever is looking."""
     if not lake_is_built():
         return Sample(
             [], [], "The lake has not been built yet: run `flask --app app academy lake build`."
         )
-    sensitive = {c.name for c in dataset.columns if c.sensitive}
+    restricted = set(dataset.restricted_columns)
     try:
         with duckdb.connect(str(lake_database()), read_only=True) as connection:
             cursor = connection.execute(
@@ -41,7 +39,7 @@ def sample_rows(dataset: Dataset, limit: int = 10) -> Sample:
         columns,
         [
             [
-                MASK if name in sensitive and value is not None else _text(value)
+                MASK if name in restricted and value is not None else _text(value)
                 for name, value in zip(columns, row, strict=True)
             ]
             for row in rows

@@ -38,6 +38,7 @@ from app.lake.pipeline.publish import (
     new_build,
     publish,
 )
+from app.lake.pipeline.restrict import split_restricted
 from app.lake.pipeline.timeline import PERIOD_END
 from app.lake.pipeline.transforms import Step
 
@@ -68,7 +69,9 @@ def salt_for(seed: int) -> str:
 def step_names(seed: int = 42) -> list[str]:
     """The build's steps in order, for a progress bar."""
     datasets = [step.target for step in transforms.steps(salt_for(seed))]
-    return ["generate", "deliver", "land in raw", "views", *datasets, "manifest", "publish"]
+    return [
+        "generate", "deliver", "land in raw", "views", *datasets, "restrict", "manifest", "publish"
+    ]  # fmt: skip
 
 
 def _landing_zone(raw_name: str) -> str | None:
@@ -156,8 +159,19 @@ def _build_into(lake: Path, seed: int, scale: int, progress: Progress) -> Manife
         for step in transforms.steps(salt_for(seed)):
             lineage[step.target] = run_step(con, lake, step)
             progress(step.target)
+        # Refined from the real values; only now are they masked for learners.
+        restricted = split_restricted(lake)
+        progress("restrict")
         counts = _row_counts(con)
-    made = Manifest(seed, scale, generated.dirt.as_dict(), lineage, counts, data_files(lake))
+    made = Manifest(
+        seed,
+        scale,
+        generated.dirt.as_dict(),
+        lineage,
+        counts,
+        data_files(lake),
+        data_files(restricted),
+    )
     write_manifest(lake, made)
     progress("manifest")
     return made

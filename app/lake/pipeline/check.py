@@ -2,40 +2,35 @@
 
 Keys are unique and present, foreign keys resolve (refined and trusted),
 columns are the dictionary's, lineage is what the build read, raw holds exactly
-the planted dirt, no personal data has escaped raw and transient, and every
-file is the one the build wrote.
+the planted dirt (counted on the real values, in the restricted folder), no
+personal data has escaped raw and transient nor shows unmasked in the lake
+sandboxes mount (``personal.py``), and every file is the one the build wrote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from app.lake.dictionary import DATASETS, ZONES, Dataset
 from app.lake.pipeline.database import open_lake, quoted
+from app.lake.pipeline.failure import Failure
 from app.lake.pipeline.files import DATABASE, data_files
 from app.lake.pipeline.generate import PlantedDirt
 from app.lake.pipeline.manifest import Manifest, read_manifest
 from app.lake.pipeline.measure import measure_dirt
+from app.lake.pipeline.personal import (
+    check_agreement,
+    check_masked,
+    check_privacy,
+    check_restricted_files,
+)
+from app.lake.pipeline.restrict import restricted_folder
 
 PUBLISHED = ("refined", "trusted")  # the zones that promise keys and carry no personal data
 LANDING = ("transient", "raw")
-EMAIL_LIKE = r"[^@\s]+@[^@\s]+\.[a-z]{2,}"
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One broken promise: what it is about and what is wrong."""
-
-    subject: str  # a dataset, a file or "lake"
-    message: str
-
-    def __str__(self) -> str:
-        """The failure as one line: 'subject: message'."""
-        return f"{self.subject}: {self.message}"
 
 
 def check_dictionary(datasets: Iterable[Dataset] = DATASETS) -> list[Failure]:
@@ -56,7 +51,7 @@ def check_dictionary(datasets: Iterable[Dataset] = DATASETS) -> list[Failure]:
                 failures.append(Failure(ds.qualified_name, f"made from unknown {upstream}"))
         if ds.zone not in LANDING:
             for column in ds.columns:
-                if column.sensitive:
+                if column.is_personal:
                     failures.append(
                         Failure(ds.qualified_name, f"{column.name} is personal data outside raw")
                     )
@@ -234,27 +229,6 @@ def check_row_counts(
     return failures
 
 
-def check_privacy(con: duckdb.DuckDBPyConnection, datasets: Iterable[Dataset]) -> list[Failure]:
-    """No personal column, and nothing that looks like an email address, beyond raw."""
-    personal = {c.name for ds in DATASETS for c in ds.columns if c.sensitive}
-    failures = []
-    for ds in datasets:
-        if ds.zone not in PUBLISHED:
-            continue
-        described = con.execute(f"DESCRIBE {quoted(ds.qualified_name)}").fetchall()
-        leaked = sorted(personal & {row[0] for row in described})
-        if leaked:
-            failures.append(Failure(ds.qualified_name, f"exposes personal data: {leaked}"))
-        for name in (row[0] for row in described if row[1] == "VARCHAR"):
-            hits = con.execute(
-                f"SELECT count(*) FROM {quoted(ds.qualified_name)} "
-                f"WHERE regexp_matches({name}, '{EMAIL_LIKE}')"
-            ).fetchone()[0]
-            if hits:
-                failures.append(Failure(ds.qualified_name, f"{name} holds {hits} email addresses"))
-    return failures
-
-
 def _shown(columns: Iterable[str], prefix: str = "") -> str:
     """SQL for a key's value as text, e.g. 'S1000001, 2024-01-01', to quote in a failure."""
     return "concat_ws(', ', " + ", ".join(f"CAST({prefix}{c} AS VARCHAR)" for c in columns) + ")"
@@ -282,6 +256,14 @@ def check_lake(lake: Path) -> list[Failure]:
         failures += check_row_counts(con, manifest, readable, unchanged(found, manifest))
         failures += check_keys(con, readable)
         failures += check_foreign_keys(con, readable)
-        failures += check_dirt(con, manifest)
         failures += check_privacy(con, readable)
+        failures += check_masked(con, lake)
+    restricted = restricted_folder(lake)
+    failures += check_restricted_files(restricted, manifest)
+    if not (restricted / DATABASE).is_file():
+        return failures  # reported above; the real values cannot be read
+    # Bursts are counted per sender, so the dirt is measured on the real values.
+    with open_lake(restricted) as con:
+        failures += check_agreement(con, lake)
+        failures += check_dirt(con, manifest)
     return failures

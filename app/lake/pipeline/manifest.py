@@ -8,7 +8,7 @@ times or paths, so the same seed and scale give the same manifest.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from app.lake.pipeline.files import MANIFEST
@@ -26,6 +26,8 @@ class Manifest:
     lineage: dict[str, list[str]]  # dataset -> the datasets its step read
     row_counts: dict[str, int]
     files: dict[str, str]  # relative path -> sha256
+    # The same for the build's restricted folder (the real personal data).
+    restricted_files: dict[str, str] = field(default_factory=dict)
 
 
 def write_manifest(lake: Path, manifest: Manifest) -> None:

@@ -7,7 +7,9 @@ the new one, never half of either. A failed build never touches the link.
 
 Builds are never moved once written, which is what lets the views in
 ``lake.duckdb`` name their files by absolute path. The previous build is kept
-so that anyone with it open keeps working; older ones are removed.
+so that anyone with it open keeps working; older ones are removed. Each
+build's restricted folder (``restrict.py``) lives and dies with it, and a
+second link, ``<lake>.restricted``, moves with the lake's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.lake.pipeline.files import MANIFEST
+from app.lake.pipeline.restrict import restricted_folder, restricted_link
 
 
 class LakeError(Exception):
@@ -88,16 +91,27 @@ def _clear_the_way(target: Path) -> Path | None:
 def publish(target: Path, build: Path) -> None:
     """Point the lake at ``build`` in one atomic rename, then tidy up older builds."""
     previous = current_build(target) or _clear_the_way(target)
-    link = builds_folder(target) / f"link-{build.name}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(os.path.relpath(build, target.parent), target_is_directory=True)
-    os.replace(link, target)
-    keep = {build.resolve()} | ({previous} if previous else set())
+    restricted = restricted_folder(build)
+    if restricted.is_dir():
+        # First, so that a reader of the new lake never finds the old restricted tier.
+        _point(restricted_link(target), restricted, builds_folder(target))
+    _point(target, build, builds_folder(target))
+    kept = {build.resolve()} | ({previous} if previous else set())
+    keep = kept | {restricted_folder(b) for b in kept}
     for old in builds_folder(target).iterdir():
         if old.is_dir() and not old.is_symlink() and old.resolve() not in keep:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _point(link_path: Path, folder: Path, scratch: Path) -> None:
+    """Make ``link_path`` a relative link to ``folder`` with one atomic rename."""
+    link = scratch / f"link-{folder.name}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(folder, link_path.parent), target_is_directory=True)
+    os.replace(link, link_path)
+
+
 def discard(build: Path) -> None:
-    """Remove a build that failed or was interrupted."""
+    """Remove a build that failed or was interrupted, and its restricted folder."""
+    shutil.rmtree(restricted_folder(build), ignore_errors=True)
     shutil.rmtree(build, ignore_errors=True)

@@ -91,6 +91,8 @@ def read_only_paths(settings: PlaygroundSettings) -> list[Path]:
     import pyarrow
 
     paths = {settings.lake_dir, settings.lake_dir.resolve()}
+    if settings.base_lake_dir is not None:
+        paths.update({settings.base_lake_dir, settings.base_lake_dir.resolve()})
     paths.update(Path(p) for k, p in sysconfig.get_paths().items() if k.endswith("lib"))
     paths.update(Path(m.__file__).parent.parent for m in (duckdb, pyarrow))
     paths.update(Path(p) for p in SYSTEM_READS)

@@ -51,4 +51,6 @@ def open_sandbox(
         scratch_file=str(scratch_file(settings, learner_key)),
         time_limit_ms=int((time_limit_s or settings.timeout_s) * 1000),
         errors_as_json=True,  # positions and candidates come back as JSON
+        # The restricted tier's views read the masked lake's files too.
+        follow_views=settings.base_lake_dir is not None,
     )

@@ -68,6 +68,9 @@ class PlaygroundSettings:
     confine: bool = True
     # Refuse to run queries at all where Landlock cannot be applied.
     require_confinement: bool = False
+    # Set for the restricted tier's playground: ``lake_dir`` is then the build's
+    # restricted folder, whose views also read the (masked) lake's files here.
+    base_lake_dir: Path | None = None
 
     def __post_init__(self) -> None:
         """Normalise the paths and refuse settings that would weaken the sandbox."""
@@ -75,6 +78,8 @@ class PlaygroundSettings:
         scratch = Path(self.scratch_dir).absolute()
         object.__setattr__(self, "lake_dir", lake)
         object.__setattr__(self, "scratch_dir", scratch)
+        if self.base_lake_dir is not None:
+            object.__setattr__(self, "base_lake_dir", Path(self.base_lake_dir).absolute())
         # Scratch files must never be readable as lake data, nor the lake writable
         # as scratch space: the two directories may not contain one another.
         for a, b in ((lake, scratch), (scratch, lake)):

@@ -67,7 +67,7 @@ def test_only_raw_and_transient_promise_no_key_and_have_text_columns():
 
 
 def test_personal_data_is_marked_and_only_in_raw_and_transient():
-    sensitive = {(ds.zone, c.name) for ds in DATASETS for c in ds.columns if c.sensitive}
+    sensitive = {(ds.zone, c.name) for ds in DATASETS for c in ds.columns if c.is_personal}
     assert {zone for zone, _ in sensitive} == {"raw", "transient"}
     assert {"buyer_email", "buyer_phone", "contact_email", "ip_address"} <= {
         n for _, n in sensitive

@@ -14,6 +14,7 @@ import pytest
 from app.lake.pipeline.build import BuildResult, build_lake
 from app.lake.pipeline.check import check_lake
 from app.lake.pipeline.files import MANIFEST
+from app.lake.pipeline.restrict import restricted_folder
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +78,29 @@ def test_a_deleted_file_is_reported(damaged):
 
 @pytest.mark.slow
 def test_an_extra_duplicate_planted_in_raw_is_reported(damaged):
-    path = damaged.lake / "raw/responses/load_date=2024-02-14/responses_2024-02-14.json"
+    relative = "raw/responses/load_date=2024-02-14/responses_2024-02-14.json"
+    masked = damaged.lake / relative
+    real = restricted_folder(damaged.lake) / relative  # dirt is counted on the real values
     planted = damaged.dirt.response_duplicates
+    with restored(masked, real):
+        for path in (masked, real):
+            first_line = path.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+            with path.open("a", encoding="utf-8") as out:
+                out.write(first_line)
+        found = messages(damaged.lake)
+    assert f"raw: response duplicates: found {planted + 1}, planted {planted}" in found
+    assert any("raw.responses: has" in m for m in found)
+
+
+@pytest.mark.slow
+def test_a_row_added_to_the_masked_copy_only_is_reported(damaged):
+    path = damaged.lake / "raw/responses/load_date=2024-02-14/responses_2024-02-14.json"
     with restored(path):
         first_line = path.read_text(encoding="utf-8").splitlines(keepends=True)[0]
         with path.open("a", encoding="utf-8") as out:
             out.write(first_line)
         found = messages(damaged.lake)
-    assert f"raw: response duplicates: found {planted + 1}, planted {planted}" in found
-    assert any("raw.responses: has" in m for m in found)
+    assert "raw.responses: masked and real files differ in 1 rows" in found
 
 
 @pytest.mark.slow
