@@ -4,8 +4,8 @@ A grant records who may read the restricted columns, who granted it and why;
 the audit log records each grant, each revoke and each playground query that
 read a restricted column. Neither is ever deleted by the app.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
