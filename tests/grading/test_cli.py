@@ -35,7 +35,7 @@ def invoke(application, *args: str):
 def test_grade_prints_the_score_and_feedback(grading_app, tmp_path):
     upload = tmp_path / "attempt.ipynb"
     upload.write_bytes(notebook_bytes({"q1": SIMPLE_SOLUTION["q1"], "q2": "answer_q2 = 99"}))
-    result = invoke(grading_app, "grade", "simple", str(upload), "--attempt", "2")
+    result = invoke(grading_app, "grade", "simple", str(upload), "--attempt", "3", "--failed", "q2")
     assert result.exit_code == 0, result.output
     assert "simple: 2/3 (pass mark 1.8): passed" in result.output
     assert "q1  2/2  right: correct" in result.output

@@ -141,8 +141,9 @@ def is_blank(value: Any) -> bool:
     """True for the starter's placeholders: None, blank text, or containers of nothing else."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return True
+    # An empty container is an answer (no rows, no keys), not a placeholder.
     if isinstance(value, dict):
-        return all(is_blank(v) for v in value.values())
+        return bool(value) and all(is_blank(v) for v in value.values())
     if isinstance(value, list | tuple):
-        return all(is_blank(v) for v in value)
+        return bool(value) and all(is_blank(v) for v in value)
     return False
