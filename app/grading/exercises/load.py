@@ -14,6 +14,7 @@ from pathlib import Path
 from app.authoring.problems import Problem, Severity, has_errors
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.parse import parse_exercise_yaml
+from app.grading.exercises.traps import coverage_problems
 from app.grading.grader.notebooks import answer_cells, read_notebook_file
 from app.grading.grader.pycheck import CheckError, load_check
 from app.grading.grader.results import GradingError
@@ -112,6 +113,10 @@ def check_files(exercise: Exercise, root: Path) -> list[Problem]:
     for wrong in exercise.wrong_variants():
         problems += check_notebook(exercise, wrong, display_path(wrong, root), every_question=False)
     problems += _check_checks(exercise, display_path(exercise.checks_file, root))
+    yaml_file = display_path(exercise.folder / EXERCISE_FILE, root)
+    line = exercise.lines.get("traps", 1)
+    wrong = [path.stem for path in exercise.wrong_variants()]
+    problems += [Problem(yaml_file, line, m) for m in coverage_problems(wrong, exercise.traps)]
     return problems
 
 
