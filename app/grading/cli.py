@@ -16,6 +16,7 @@ from app.authoring.problems import Problem
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.load import (
     check_course_links,
+    check_trap_coverage,
     exercise_folders,
     load_exercise,
     load_exercises,
@@ -163,6 +164,7 @@ def check_exercises(
         return [], 0
     found = load_exercises(root, known_modules=set(courses.by_code))
     problems = found.problems + check_course_links(found, _course_exercises(courses))
+    problems += check_trap_coverage(found)
     if found.exercises:
         executor = choose_executor()
         click.echo(f"grading each exercise's notebooks with {executor.name}")

@@ -113,10 +113,24 @@ def check_files(exercise: Exercise, root: Path) -> list[Problem]:
     for wrong in exercise.wrong_variants():
         problems += check_notebook(exercise, wrong, display_path(wrong, root), every_question=False)
     problems += _check_checks(exercise, display_path(exercise.checks_file, root))
-    yaml_file = display_path(exercise.folder / EXERCISE_FILE, root)
-    line = exercise.lines.get("traps", 1)
-    wrong = [path.stem for path in exercise.wrong_variants()]
-    problems += [Problem(yaml_file, line, m) for m in coverage_problems(wrong, exercise.traps)]
+    return problems
+
+
+def check_trap_coverage(exercises: ExerciseSet) -> list[Problem]:
+    """Each exercise has at least two wrong variants, each with a ``traps:`` entry.
+
+    A rule for ``academy check``, not for loading: an exercise without them is
+    still served to learners, it is just not yet proven to catch its mistakes.
+    """
+    problems = []
+    for exercise in exercises.exercises:
+        display = display_path(exercise.folder / EXERCISE_FILE, exercises.root)
+        line = exercise.lines.get("traps", 1)
+        wrong = [path.stem for path in exercise.wrong_variants()]
+        problems += [
+            Problem(display, line, f"exercise {exercise.id}: {message}")
+            for message in coverage_problems(wrong, exercise.traps)
+        ]
     return problems
 
 

@@ -141,7 +141,7 @@ def check_grades(
 def _unproven_trap(
     exercise: Exercise, trap: Trap, result: GradeResult, display: str
 ) -> list[Problem]:
-    """An error unless the wrong variant fails its trap's question and scores below the pass mark."""
+    """An error unless the wrong variant fails its trap's question and is below the pass mark."""
     named = next((q for q in result.questions if q.id == trap.question), None)
     failures = []
     if result.status != "graded":
@@ -162,3 +162,17 @@ def _unproven_trap(
             f"on {trap.question} ({trap.says}): {'; '.join(failures)}: {_summary(result)}",
         )
     ]
+
+
+def verify(
+    exercise: Exercise,
+    execute: Execute,
+    lake_dir: Path,
+    root: Path,
+    progress: Progress | None = None,
+) -> list[Problem]:
+    """Every lake-dependent check of one exercise; grading is skipped if a reference fails."""
+    problems = check_references(exercise, lake_dir, root)
+    if any(p.severity == Severity.ERROR for p in problems):
+        return problems
+    return problems + check_grades(exercise, execute, lake_dir, root, progress)
