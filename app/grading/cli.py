@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from app.authoring.problems import Problem
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.load import (
     check_course_links,
+    check_trap_coverage,
     exercise_folders,
     load_exercise,
     load_exercises,
@@ -76,7 +78,14 @@ def echo_result(result: GradeResult, pass_mark: float) -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Which attempt this is: decides the hint shown.",
+    help="Which attempt this is (recorded in the result).",
+)
+@click.option(
+    "--failed",
+    "failed",
+    metavar="QUESTION",
+    multiple=True,
+    help="A question this learner failed before, once per earlier failure: decides its hint.",
 )
 @click.option(
     "--exercises",
@@ -95,6 +104,7 @@ def grade_command(
     notebook: Path,
     as_json: bool,
     attempt: int,
+    failed: tuple[str, ...],
     exercises_root: Path | None,
     local: bool,
 ) -> None:
@@ -107,7 +117,14 @@ def grade_command(
         )
     executor = choose_executor(local=local)
     click.echo(f"running the notebook with {executor.name}", err=True)
-    result = grade(exercise, data, execute=executor.execute, lake_dir=lake_dir(), attempt=attempt)
+    result = grade(
+        exercise,
+        data,
+        execute=executor.execute,
+        lake_dir=lake_dir(),
+        attempt=attempt,
+        failures=Counter(failed),
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     elif result.status == "graded":
@@ -147,6 +164,7 @@ def check_exercises(
         return [], 0
     found = load_exercises(root, known_modules=set(courses.by_code))
     problems = found.problems + check_course_links(found, _course_exercises(courses))
+    problems += check_trap_coverage(found)
     if found.exercises:
         executor = choose_executor()
         click.echo(f"grading each exercise's notebooks with {executor.name}")

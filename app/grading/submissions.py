@@ -24,7 +24,7 @@ from app.extensions import db
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.cache import exercise_cache
 from app.grading.grader.grade import grade
-from app.grading.grader.results import GradeResult
+from app.grading.grader.results import GradeResult, failures_in
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.ratelimit import RateLimit
 from app.grading.runtime import executor_and_sandbox, exercises_dir, lake_for_grading
@@ -96,7 +96,7 @@ def _one_upload_at_a_time(user: User) -> None:
     A write to the learner's row is the lock: PostgreSQL holds that row, SQLite
     the whole database. Without it, 20 uploads at once each counted the same
     earlier attempts, so 6 got past a limit of 5 with repeated attempt numbers
-    (and attempt numbers decide which hints a learner sees).
+    (and attempt numbers are what learners see).
     """
     db.session.execute(
         update(User)
@@ -264,8 +264,22 @@ def run_grader(submission: Submission) -> GradeResult:
         execute=execute,
         lake_dir=lake_for_grading(),
         attempt=submission.attempt,
+        failures=earlier_failures(submission),
         sandbox=sandbox,
     )
+
+
+def earlier_failures(submission: Submission) -> dict[str, int]:
+    """How often each question failed in the learner's graded attempts before this one."""
+    earlier = db.session.scalars(
+        select(Submission.result_json).where(
+            Submission.user_id == submission.user_id,
+            Submission.exercise_id == submission.exercise_id,
+            Submission.status == SubmissionStatus.GRADED,
+            Submission.id < submission.id,
+        )
+    )
+    return failures_in(json.loads(text) for text in earlier if text)
 
 
 def _record(submission: Submission, result: GradeResult) -> None:

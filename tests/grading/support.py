@@ -354,7 +354,7 @@ class RecordingQueue:
         pass
 
 
-def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1):
+def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1, failures=None):
     """Grade, with the in-process executor, a notebook whose answer cells hold ``answers``."""
     return grade(
         exercise,
@@ -362,6 +362,7 @@ def grade_answers(exercise, lake_dir, answers: dict[str, str], attempt: int = 1)
         execute=run_in_process,
         lake_dir=lake_dir,
         attempt=attempt,
+        failures=failures,
     )
 
 

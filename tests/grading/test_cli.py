@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -11,7 +10,7 @@ from app.config import PROJECT_ROOT
 from app.grading import cli as grading_cli
 from app.grading.sandbox.choose import LOCAL
 from tests.factories import course_text, write_course
-from tests.grading.support import SIMPLE_SOLUTION, notebook_bytes
+from tests.grading.support import SIMPLE_SOLUTION, SIMPLE_YAML, notebook_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +34,7 @@ def invoke(application, *args: str):
 def test_grade_prints_the_score_and_feedback(grading_app, tmp_path):
     upload = tmp_path / "attempt.ipynb"
     upload.write_bytes(notebook_bytes({"q1": SIMPLE_SOLUTION["q1"], "q2": "answer_q2 = 99"}))
-    result = invoke(grading_app, "grade", "simple", str(upload), "--attempt", "2")
+    result = invoke(grading_app, "grade", "simple", str(upload), "--attempt", "3", "--failed", "q2")
     assert result.exit_code == 0, result.output
     assert "simple: 2/3 (pass mark 1.8): passed" in result.output
     assert "q1  2/2  right: correct" in result.output
@@ -81,6 +80,17 @@ def test_grade_needs_a_built_lake(make_app, tmp_path, write_exercise):
     assert "no lake is built at" in result.output
 
 
+TRAPS = """\
+traps:
+  - wrong: half
+    question: q2
+    says: forgets q2
+  - wrong: blank
+    question: q1
+    says: answers nothing
+"""
+
+
 def test_check_grades_the_exercises_beside_the_courses_and_names_a_broken_one(
     make_app, lake_dir, tmp_path, write_exercise, monkeypatch
 ):
@@ -88,17 +98,18 @@ def test_check_grades_the_exercises_beside_the_courses_and_names_a_broken_one(
     courses = tmp_path / "courses"
     courses.mkdir()
     write_course(courses, "sq101.md", course_text("SQ101", extra="exercises: [simple]\n"))
-    write_exercise(wrong={"half": {"q1": SIMPLE_SOLUTION["q1"]}})  # 2 of 3: passes
+    half = {"q1": SIMPLE_SOLUTION["q1"]}  # 2 of 3: passes
+    write_exercise(yaml_text=SIMPLE_YAML + TRAPS, wrong={"half": half, "blank": {}})
     application = make_app(ACADEMY_LAKE_DIR=str(lake_dir))
     result = invoke(application, "check")
     assert result.exit_code == 1
     assert "exercises/simple/solution.ipynb: 3/3 (graded)" in result.output
     assert (
-        "exercises/simple/wrong/half.ipynb:1: error: exercise simple: the wrong notebook "
-        "scores 2, not below the pass mark (1.8)"
+        "exercises/simple/wrong/half.ipynb:1: error: exercise simple: wrong variant 'half' "
+        "does not prove its trap on q2 (forgets q2): it scores 2, not below the pass mark (1.8)"
     ) in result.output
     assert "1 module(s) and 1 exercise(s) checked: 1 error(s)" in result.output
-    shutil.rmtree(tmp_path / "exercises" / "simple" / "wrong")
+    write_exercise(yaml_text=SIMPLE_YAML + TRAPS, wrong={"half": {}, "blank": {}})
     assert invoke(application, "check").exit_code == 0
 
 
@@ -110,7 +121,7 @@ def test_check_builds_a_temporary_lake_when_none_is_built(
     write_course(
         tmp_path / "courses", "sq101.md", course_text("SQ101", extra="exercises: [simple]\n")
     )
-    write_exercise()
+    write_exercise(yaml_text=SIMPLE_YAML + TRAPS, wrong={"half": {}, "blank": {}})
     result = invoke(make_app(ACADEMY_LAKE_DIR=str(tmp_path / "nolake")), "check")
     assert result.exit_code == 0, result.output
     assert "building a temporary one to check exercises" in result.output

@@ -258,3 +258,14 @@ def test_no_warning_where_bubblewrap_works(make_app, monkeypatch):
     client = app.test_client()
     client.post("/login", data={"email": "boss@example.com", "password": PASSWORD})
     assert "bubblewrap" not in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_each_questions_hint_follows_its_own_earlier_failures(learner_client, grading_app):
+    grading_app.outcomes.extend([fake_result(False), fake_result(True)])
+    upload(learner_client)
+    upload(learner_client)
+    latest = db.session.scalars(select(Submission).order_by(Submission.id.desc())).first()
+    # q1 was right both times, q2 failed once: q2's next hint is its second, q1's its first.
+    assert submissions_module.earlier_failures(latest) == {"q2": 1}
+    first = db.session.scalars(select(Submission).order_by(Submission.id)).first()
+    assert submissions_module.earlier_failures(first) == {}

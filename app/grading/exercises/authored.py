@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.grading.exercises.traps import Trap
+
 KINDS = ("sql", "value", "python")
 # A question id becomes part of a Python name (answer_<id>) and a file name (<id>.json).
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -61,6 +63,7 @@ class Exercise:
     questions: tuple[Question, ...]
     pass_mark: float = DEFAULT_PASS_MARK
     limits: Limits = field(default_factory=Limits)
+    traps: tuple[Trap, ...] = ()
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -91,3 +94,7 @@ class Exercise:
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def trap_for(self, wrong_variant: Path) -> Trap | None:
+        """The ``traps:`` entry of a notebook in wrong/, or None when it has none."""
+        return next((t for t in self.traps if t.wrong == wrong_variant.stem), None)

@@ -14,6 +14,7 @@ from pathlib import Path
 from app.authoring.problems import Problem, Severity, has_errors
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.parse import parse_exercise_yaml
+from app.grading.exercises.traps import coverage_problems
 from app.grading.grader.notebooks import answer_cells, read_notebook_file
 from app.grading.grader.pycheck import CheckError, load_check
 from app.grading.grader.results import GradingError
@@ -112,6 +113,24 @@ def check_files(exercise: Exercise, root: Path) -> list[Problem]:
     for wrong in exercise.wrong_variants():
         problems += check_notebook(exercise, wrong, display_path(wrong, root), every_question=False)
     problems += _check_checks(exercise, display_path(exercise.checks_file, root))
+    return problems
+
+
+def check_trap_coverage(exercises: ExerciseSet) -> list[Problem]:
+    """Each exercise has at least two wrong variants, each with a ``traps:`` entry.
+
+    A rule for ``academy check``, not for loading: an exercise without them is
+    still served to learners, it is just not yet proven to catch its mistakes.
+    """
+    problems = []
+    for exercise in exercises.exercises:
+        display = display_path(exercise.folder / EXERCISE_FILE, exercises.root)
+        line = exercise.lines.get("traps", 1)
+        wrong = [path.stem for path in exercise.wrong_variants()]
+        problems += [
+            Problem(display, line, f"exercise {exercise.id}: {message}")
+            for message in coverage_problems(wrong, exercise.traps)
+        ]
     return problems
 
 

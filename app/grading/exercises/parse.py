@@ -21,10 +21,11 @@ from app.grading.exercises.authored import (
     Limits,
     Question,
 )
+from app.grading.exercises.traps import parse_traps
 from app.grading.exercises.yamlfile import KeyPath, YamlProblem, line_of, read_yaml
 
 REQUIRED = ("title", "module", "questions")
-OPTIONAL = ("pass_mark", "limits", "summary")
+OPTIONAL = ("pass_mark", "limits", "summary", "traps")
 LIMIT_KEYS = ("cell_seconds", "total_seconds", "memory_mb")
 QUESTION_REQUIRED = ("id", "points", "prompt", "kind")
 # Which optional keys make sense for which kind; others are ignored with a warning.
@@ -263,12 +264,21 @@ def parse_exercise_yaml(
     for key in data:
         if key not in REQUIRED and key not in OPTIONAL:
             problems.warning((str(key),), f"unknown field `{key}` is ignored")
+    questions = _questions(data, problems)
+    traps = parse_traps(
+        data.get("traps"),
+        folder,
+        {q.id for q in questions},
+        problems.error,
+        lambda where: line_of(lines, *where),
+    )
     exercise = Exercise(
         id=folder.name,
         folder=folder,
         title=_text(data, "title", (), problems) if data.get("title") else "",
         module=_module(data, known_modules, problems) if data.get("module") else "",
-        questions=_questions(data, problems),
+        questions=questions,
+        traps=traps,
         pass_mark=_pass_mark(data, problems),
         limits=_limits(data, problems),
         lines={str(k[0]): v for k, v in lines.items() if len(k) == 1},

@@ -1,8 +1,11 @@
 """The checks that need the lake: reference queries run, and every notebook grades as it should.
 
 The solution must score full marks, the starter zero, and each notebook in
-``wrong/`` below the pass mark; otherwise the exercise is unfair one way or
-the other, and ``academy check`` fails naming it.
+``wrong/`` below the pass mark, failing the question its ``traps:`` entry
+names; otherwise the exercise is unfair one way or the other, and ``academy
+check`` fails naming it. References are also warned about when their feedback
+could give the answer away or their order is not the only right one
+(``exercises.references``).
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.authoring.problems import Problem
-from app.grading.exercises.authored import Exercise
+from app.authoring.problems import Problem, Severity
+from app.grading.exercises.authored import Exercise, Question
 from app.grading.exercises.load import display_path
+from app.grading.exercises.references import order_problem, unaliased_columns
+from app.grading.exercises.traps import Trap
 from app.grading.grader.grade import Execute, grade
-from app.grading.grader.lakedb import QueryFailed, open_lake, refusal, run_query
+from app.grading.grader.lakedb import QueryFailed, Result, open_lake, refusal, run_query
 from app.grading.grader.results import GradeResult
 
 Progress = Callable[[str], None]
@@ -65,11 +70,33 @@ def check_references(exercise: Exercise, lake_dir: Path, root: Path) -> list[Pro
             try:
                 if refused:
                     raise QueryFailed(refused)
-                run_query(con, question.reference)
+                result = run_query(con, question.reference)
             except QueryFailed as failed:
                 message = f"the reference query of {question.id} fails on the lake: {failed}"
                 problems.append(Problem(display, question.line, message))
+                continue
+            problems += _reference_warnings(question, result, display)
     return problems
+
+
+def _reference_warnings(question: Question, result: Result, display: str) -> list[Problem]:
+    """Warnings about a reference that runs: unaliased expressions, an order with ties."""
+    messages = []
+    unaliased = unaliased_columns(result)
+    if unaliased:
+        listed = ", ".join(str(n) for n in unaliased)
+        messages.append(
+            f"the reference query of {question.id} has unaliased expression column(s) {listed}: "
+            "name each with AS (feedback calls them by position, and learners cannot match "
+            "such a name)"
+        )
+    if question.order_matters:
+        problem = order_problem(question.reference or "", result)
+        if problem:
+            messages.append(
+                f"the reference query of {question.id} has order_matters, but {problem}"
+            )
+    return [Problem(display, question.line, m, Severity.WARNING) for m in messages]
 
 
 def _summary(result: GradeResult) -> str:
@@ -96,7 +123,10 @@ def check_grades(
         display = display_path(expected.path, root)
         if progress:
             progress(f"{display}: {result.score:g}/{result.max_score:g} ({result.status})")
-        if not expected.holds(exercise, result):
+        trap = exercise.trap_for(expected.path) if expected.role == "wrong" else None
+        if trap is not None:
+            problems += _unproven_trap(exercise, trap, result, display)
+        elif not expected.holds(exercise, result):
             problems.append(
                 Problem(
                     display,
@@ -108,6 +138,32 @@ def check_grades(
     return problems
 
 
+def _unproven_trap(
+    exercise: Exercise, trap: Trap, result: GradeResult, display: str
+) -> list[Problem]:
+    """An error unless the wrong variant fails its trap's question and is below the pass mark."""
+    named = next((q for q in result.questions if q.id == trap.question), None)
+    failures = []
+    if result.status != "graded":
+        failures.append(f"it could not be graded ({result.reason})")
+    else:
+        if named is None or named.passed:
+            failures.append(f"{trap.question} is right")
+        if result.passed:
+            mark = exercise.pass_mark * exercise.max_score
+            failures.append(f"it scores {result.score:g}, not below the pass mark ({mark:g})")
+    if not failures:
+        return []
+    return [
+        Problem(
+            display,
+            1,
+            f"exercise {exercise.id}: wrong variant {trap.wrong!r} does not prove its trap "
+            f"on {trap.question} ({trap.says}): {'; '.join(failures)}: {_summary(result)}",
+        )
+    ]
+
+
 def verify(
     exercise: Exercise,
     execute: Execute,
@@ -117,6 +173,6 @@ def verify(
 ) -> list[Problem]:
     """Every lake-dependent check of one exercise; grading is skipped if a reference fails."""
     problems = check_references(exercise, lake_dir, root)
-    if problems:
+    if any(p.severity == Severity.ERROR for p in problems):
         return problems
-    return check_grades(exercise, execute, lake_dir, root, progress)
+    return problems + check_grades(exercise, execute, lake_dir, root, progress)

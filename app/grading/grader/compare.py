@@ -2,20 +2,41 @@
 
 Messages say what is wrong by counts and column names ("3 rows missing",
 "column `price` differs in 12 rows"), never by the expected values: names
-are part of the question, values are the answer.
+are part of the question, values are the answer. A reference column the
+author did not alias is named by its expression (``CAST('2012-08-31' AS
+TIMESTAMP)``), which is the answer, so such a column is named by position.
+Text cells compare without their surrounding spaces, as single values do.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.grading.grader.normalise import NUMBER, TEXT, Cell, Table, cell, column_name, describe
+from app.grading.grader.normalise import (
+    NULL,
+    NUMBER,
+    TEXT,
+    Cell,
+    Table,
+    cell,
+    column_name,
+    describe,
+    number_in_text,
+    table_from_value,
+)
+
+AS_TEXT = "you gave the number as text: give it as a number (no quotes)"
 
 # Above this many leftover pairs the tolerant second pass is skipped (it is quadratic).
 MAX_TOLERANT_PAIRS = 250_000
+# A name feedback may show: a plain identifier, as an alias or a table's column is.
+SHOWABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Wider tables are not searched for a swapped pair of columns (the search is quadratic).
+MAX_SWAP_WIDTH = 12
 
 
 @dataclass(frozen=True)
@@ -41,16 +62,23 @@ def _digits(tolerance: float) -> int:
     return min(17, max(1, math.ceil(-math.log10(tolerance)) + 1))
 
 
+def _trimmed(item: Cell) -> Cell:
+    """A cell as compared: numbers as they are, text without surrounding spaces."""
+    return (TEXT, item[1].strip()) if item[0] == TEXT else item
+
+
 def _key(row: tuple[Cell, ...], digits: int) -> tuple[Cell, ...]:
     """A row with its numbers rounded, so rows within tolerance usually share a key."""
-    return tuple((NUMBER, float(f"{v:.{digits}g}")) if t == NUMBER else (t, v) for t, v in row)
+    return tuple(
+        (NUMBER, float(f"{v:.{digits}g}")) if t == NUMBER else _trimmed((t, v)) for t, v in row
+    )
 
 
 def _close(a: Cell, b: Cell, tolerance: float) -> bool:
-    """Two cells equal, numbers within ``tolerance``."""
+    """Two cells equal, numbers within ``tolerance``, text apart from surrounding spaces."""
     if a[0] == NUMBER and b[0] == NUMBER:
         return math.isclose(a[1], b[1], rel_tol=tolerance, abs_tol=tolerance * 1e-3)
-    return a == b
+    return _trimmed(a) == _trimmed(b)
 
 
 def _rows_close(a: tuple[Cell, ...], b: tuple[Cell, ...], tolerance: float) -> bool:
@@ -100,9 +128,57 @@ def _counts_message(missing: int, extra: int) -> str:
     return " and ".join(parts)
 
 
+def showable(name: str) -> bool:
+    """True when a column name can appear in feedback: an identifier, never an expression."""
+    return bool(SHOWABLE_NAME.match(name))
+
+
 def _name(table: Table, index: int) -> str:
-    """A column as feedback names it: by name, or by position when unnamed."""
-    return f"`{table.columns[index]}`" if table.columns else f"column {index + 1}"
+    """A column as feedback names it: by name, or by position when unnamed or an expression."""
+    if table.columns and showable(table.columns[index]):
+        return f"`{table.columns[index]}`"
+    return f"column {index + 1}"
+
+
+def _column(table: Table, index: int) -> str:
+    """'column `price`', or 'column 3' when its name cannot be shown."""
+    name = _name(table, index)
+    return f"column {name}" if name.startswith("`") else name
+
+
+def _names(table: Table) -> str:
+    """Every column of a table as feedback names them."""
+    return ", ".join(_name(table, i).strip("`") for i in range(table.width))
+
+
+def _swapped(rows: list, first: int, second: int) -> list:
+    """The rows with two columns exchanged."""
+    order = list(range(len(rows[0]))) if rows else []
+    order[first], order[second] = second, first
+    return [tuple(row[i] for i in order) for row in rows]
+
+
+def _swap_message(
+    expected: Table, actual: Table, tolerance: float, order_matters: bool
+) -> str | None:
+    """'columns 2 and 3 are swapped' when exchanging one pair makes the rows right."""
+    if not actual.rows or expected.width > MAX_SWAP_WIDTH or len(actual.rows) != len(expected.rows):
+        return None
+    for first in range(expected.width):
+        for second in range(first + 1, expected.width):
+            rows = _swapped(actual.rows, first, second)
+            if order_matters:
+                right = all(
+                    _rows_close(e, a, tolerance) for e, a in zip(expected.rows, rows, strict=True)
+                )
+            else:
+                right = unmatched(expected.rows, rows, tolerance) == ([], [])
+            if right:
+                return (
+                    f"columns {first + 1} and {second + 1} are swapped: "
+                    f"{_name(expected, first)} is given where {_name(expected, second)} belongs"
+                )
+    return None
 
 
 def _without(rows: list, index: int) -> list:
@@ -116,7 +192,7 @@ def _differing_column(expected: Table, actual: Table, tolerance: float) -> str |
     for index in range(expected.width):
         left, _ = unmatched(_without(expected.rows, index), _without(actual.rows, index), tolerance)
         if not left:
-            return f"column {_name(expected, index)} differs in {_plural(len(missing), 'row')}"
+            return f"{_column(expected, index)} differs in {_plural(len(missing), 'row')}"
     return None
 
 
@@ -134,7 +210,7 @@ def _positional(expected: Table, actual: Table, tolerance: float) -> Verdict:
             for e, a in zip(expected.rows, actual.rows, strict=True)
         )
         if wrong:
-            parts.append(f"column {_name(expected, index)} differs in {_plural(wrong, 'row')}")
+            parts.append(f"{_column(expected, index)} differs in {_plural(wrong, 'row')}")
     return Verdict(False, "; ".join(parts))
 
 
@@ -149,8 +225,7 @@ def _align(expected: Table, actual: Table, names_must_match: bool) -> Table | Ve
     if sorted(wanted) != sorted(given) or len(set(given)) != len(given):
         return Verdict(
             False,
-            f"column names differ: expected {', '.join(expected.columns)} "
-            f"got {', '.join(actual.columns)}",
+            f"column names differ: expected {_names(expected)} got {', '.join(actual.columns)}",
         )
     order = [given.index(name) for name in wanted]
     rows = [tuple(row[i] for i in order) for row in actual.rows]
@@ -170,10 +245,15 @@ def compare_tables(
     if isinstance(aligned, Verdict):
         return aligned
     if order_matters and len(aligned.rows) == len(expected.rows):
-        return _positional(expected, aligned, tolerance)
+        verdict = _positional(expected, aligned, tolerance)
+        swap = None if verdict.ok else _swap_message(expected, aligned, tolerance, True)
+        return Verdict(False, swap) if swap else verdict
     missing, extra = unmatched(expected.rows, aligned.rows, tolerance)
     if not missing and not extra:
         return RIGHT
+    swap = _swap_message(expected, aligned, tolerance, False)
+    if swap:
+        return Verdict(False, swap)
     if len(missing) == len(extra) and expected.width > 1:
         explained = _differing_column(expected, aligned, tolerance)
         if explained:
@@ -218,8 +298,20 @@ def _compare_dict(expected: dict, actual: dict, tolerance: float, order_matters:
         ).ok
     ]
     if wrong:
-        return Verdict(False, "; ".join(f"the value for `{k}` is not right" for k in wrong))
+        return Verdict(False, "; ".join(_wrong_value(k, actual[k]) for k in wrong))
     return RIGHT
+
+
+def _wrong_value(key: Any, value: Any) -> str:
+    """Why one value of a dict is wrong, without the expected value."""
+    if cell(value)[0] == NULL:
+        return f"no answer for `{key}`"
+    return f"the value for `{key}` is not right"
+
+
+def _rows_of_lists(value: Any) -> bool:
+    """True for a list of equally long lists: a table whose columns are known by position."""
+    return isinstance(value, list) and bool(value) and all(isinstance(r, list) for r in value)
 
 
 def compare_values(
@@ -227,10 +319,26 @@ def compare_values(
 ) -> Verdict:
     """Is the plain value ``actual`` the expected one? Numbers within ``tolerance``."""
     want, got = cell(expected), cell(actual)
+    if _rows_of_lists(expected) and _rows_of_lists(actual):
+        left, right = table_from_value(expected), table_from_value(actual)
+        if left is not None and right is not None:
+            return compare_tables(
+                left,
+                right,
+                tolerance=tolerance,
+                order_matters=order_matters,
+                names_must_match=False,
+            )
     if isinstance(expected, list) and isinstance(actual, list):
         return _compare_list(expected, actual, tolerance, order_matters)
     if isinstance(expected, dict) and isinstance(actual, dict):
         return _compare_dict(expected, actual, tolerance, order_matters)
+    if got[0] == NULL and want[0] != NULL:
+        return Verdict(False, "no answer: it is still None")
+    if want[0] == NUMBER and got[0] == TEXT and number_in_text(actual):
+        if _close(want, cell(float(actual.strip().replace(",", ""))), tolerance):
+            return Verdict(False, AS_TEXT)
+        return Verdict(False, f"{AS_TEXT}; the number is not right either")
     if want[0] != got[0] or isinstance(expected, list | dict) != isinstance(actual, list | dict):
         return Verdict(False, f"expected {describe(expected)}, got {describe(actual)}")
     if _close(want, got, tolerance):

@@ -29,6 +29,7 @@ import os
 import resource
 import sys
 import sysconfig
+from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,14 +89,16 @@ def check_answers(
     exercise: Exercise,
     answers_dir: Path | None,
     lake_dir: Path,
-    attempt: int,
+    failures: Mapping[str, int],
     seconds: float = CHECK_SECONDS,
 ) -> Checked:
     """Read and check every answer in a confined child; never raises for the learner's doing."""
     receive, send = _CONTEXT.Pipe(duplex=False)
     memory = cgroup.create(CHECK_MEMORY_MB * 2**20)
     child = _CONTEXT.Process(
-        target=_child, args=(send, exercise, answers_dir, lake_dir, attempt, memory), daemon=True
+        target=_child,
+        args=(send, exercise, answers_dir, lake_dir, dict(failures), memory),
+        daemon=True,
     )
     try:
         child.start()
@@ -134,7 +137,7 @@ def _child(
     exercise: Exercise,
     answers_dir: Path | None,
     lake_dir: Path,
-    attempt: int,
+    failures: Mapping[str, int],
     memory: Path | None,
 ) -> None:
     """In the child: confine, check, send one Checked back."""
@@ -145,7 +148,7 @@ def _child(
         answers = read_answers(answers_dir, exercise)
         with closing(open_lake(lake_dir, memory_limit=DUCKDB_MEMORY)) as con:
             checked = Checked(
-                tuple(grade_question(exercise, q, answers[q.id], con, attempt)
+                tuple(grade_question(exercise, q, answers[q.id], con, failures.get(q.id, 0))
                       for q in exercise.questions)
             )  # fmt: skip
     except GradingError as broken:

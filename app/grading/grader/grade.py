@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -85,7 +86,7 @@ def _run(
     execute: Execute,
     lake: Path,
     sandbox: Any,
-    attempt: int,
+    failures: Mapping[str, int],
 ):
     """Run the notebook in a scratch folder of its own, then check its answers (confined)."""
     with tempfile.TemporaryDirectory(prefix=this_process().prefix(WORK_PREFIX)) as tmp:
@@ -100,7 +101,7 @@ def _run(
             sandbox=sandbox,
         )
         # Checked now: the answers folder may be inside the folder about to be removed.
-        checked = check_answers(exercise, execution.answers_dir, lake, attempt)
+        checked = check_answers(exercise, execution.answers_dir, lake, failures)
     return execution, checked
 
 
@@ -117,6 +118,7 @@ def grade(
     execute: Execute,
     lake_dir: Path,
     attempt: int = 1,
+    failures: Mapping[str, int] | None = None,
     sandbox: Any = "auto",
 ) -> GradeResult:
     """Grade one uploaded notebook against the lake in ``lake_dir``.
@@ -125,6 +127,9 @@ def grade(
     the lake's views name files by that absolute path (see sandbox.cells).
     The executor raises RuntimeError (ExecutorError) when it could not run the
     notebook at all: no sandbox, a failed set-up. That is no grade, not a zero.
+    ``failures`` says how often each question failed in this learner's earlier
+    attempts: it picks each question's hint, so a question failing for the
+    first time shows its first hint whatever the attempt number.
     """
     try:
         notebook = assemble(exercise, submission)
@@ -132,7 +137,7 @@ def grade(
         return _not_graded(exercise, str(error), attempt)
     lake = Path(lake_dir).resolve()
     try:
-        execution, checked = _run(exercise, notebook, execute, lake, sandbox, attempt)
+        execution, checked = _run(exercise, notebook, execute, lake, sandbox, failures or {})
     except RuntimeError as failed:
         return _not_graded(exercise, f"the notebook could not be run: {failed}", attempt)
     details = {

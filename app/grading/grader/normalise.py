@@ -124,3 +124,26 @@ def table_from_value(value: Any) -> Table | None:
 def column_name(name: str) -> str:
     """A column name as compared: case, surrounding spaces and quotes do not matter."""
     return name.strip().strip("\"'`").strip().lower()
+
+
+def number_in_text(value: Any) -> bool:
+    """True for text that reads as a number, such as ``"42"`` or ``" 660.00"``."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        float(value.strip().replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def is_blank(value: Any) -> bool:
+    """True for the starter's placeholders: None, blank text, or containers of nothing else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    # An empty container is an answer (no rows, no keys), not a placeholder.
+    if isinstance(value, dict):
+        return bool(value) and all(is_blank(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return bool(value) and all(is_blank(v) for v in value)
+    return False

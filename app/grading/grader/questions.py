@@ -7,12 +7,14 @@ from typing import Any
 import duckdb
 
 from app.grading.exercises.authored import Exercise, Question
-from app.grading.grader.compare import Verdict, compare_tables, compare_values
+from app.grading.grader.compare import AS_TEXT, Verdict, compare_tables, compare_values
 from app.grading.grader.exported import Answer
 from app.grading.grader.lakedb import QueryFailed, refusal, run_query
 from app.grading.grader.normalise import (
     Table,
     describe,
+    is_blank,
+    number_in_text,
     table_from_arrow,
     table_from_rows,
     table_from_value,
@@ -21,11 +23,16 @@ from app.grading.grader.pycheck import CheckError, load_check, run_check
 from app.grading.grader.results import GradingError, QuestionResult
 
 
-def hint_for(question: Question, attempt: int, passed: bool) -> tuple[int, str | None]:
-    """The hint tier for this attempt: hint 1 after the first failed attempt, and so on."""
-    if passed or not question.hints or attempt < 1:
+def hint_for(question: Question, failed_before: int, passed: bool) -> tuple[int, str | None]:
+    """The hint tier for a failed answer: the first hint the first time this question fails.
+
+    The tier counts this question's own failures (``failed_before`` earlier ones
+    plus this one), never the attempt number: a question that was right on
+    attempt 1 and fails on attempt 2 has failed once, and gets the first hint.
+    """
+    if passed or not question.hints or failed_before < 0:
         return 0, None
-    tier = min(attempt, len(question.hints))
+    tier = min(failed_before + 1, len(question.hints))
     return tier, question.hints[tier - 1]
 
 
@@ -41,7 +48,8 @@ def _no_answer(question: Question, answer: Answer) -> str | None:
     if answer.kind == "unsupported":
         wanted = "a SQL query as text" if question.kind == "sql" else "a table, number or text"
         return f"{name} must be {wanted}, not {answer.type_name}"
-    if answer.kind == "value" and (answer.value is None or str(answer.value).strip() == ""):
+    if answer.kind == "value" and is_blank(answer.value):
+        # The starter's placeholders (None, "", {"x": None}): nothing was answered yet.
         return f"no answer: {name} is empty"
     return None
 
@@ -122,9 +130,36 @@ def _grade_python(exercise: Exercise, question: Question, answer: Answer, con) -
     """Call the author's check; a broken check is a GradingError, not a zero."""
     value = answer.table.to_pandas() if answer.kind == "table" else answer.value
     try:
-        return run_check(load_check(exercise, question.check or ""), value, con)
+        fraction, message = run_check(load_check(exercise, question.check or ""), value, con)
     except CheckError as broken:
         raise GradingError(f"the check of {question.id} is broken: {broken}") from None
+    if fraction < 1 and answer.kind == "value":
+        message = _python_feedback(question, value, message)
+    return fraction, message
+
+
+def _texts_of_numbers(value: Any) -> list[str]:
+    """Where an answer holds a number as text: "" for the answer itself, else the dict keys."""
+    if number_in_text(value):
+        return [""]
+    if isinstance(value, dict):
+        return [str(k) for k, v in value.items() if number_in_text(v)]
+    return []
+
+
+def _python_feedback(question: Question, value: Any, message: str) -> str:
+    """The check's message, with what the grader can tell without the answer: blanks, text."""
+    if isinstance(value, dict):
+        blank = [str(k) for k, v in value.items() if is_blank(v)]
+        if blank:
+            message += f"; no answer yet for {', '.join(f'`{k}`' for k in blank)}"
+    where = _texts_of_numbers(value)
+    if where == [""]:
+        message += f"; {AS_TEXT}"
+    elif where:
+        listed = ", ".join(f"`{k}`" for k in where)
+        message += f"; you gave the number as text for {listed}: give numbers without quotes"
+    return message
 
 
 def _checked(exercise: Exercise, question: Question, answer: Answer, con) -> tuple[float, str]:
@@ -144,9 +179,12 @@ def _why(error: Exception) -> str:
 
 
 def grade_question(
-    exercise: Exercise, question: Question, answer: Answer, con, attempt: int = 1
+    exercise: Exercise, question: Question, answer: Answer, con, failed_before: int = 0
 ) -> QuestionResult:
-    """Points and feedback for one answer. GradingError if the exercise itself is broken."""
+    """Points and feedback for one answer. GradingError if the exercise itself is broken.
+
+    ``failed_before`` is how often this learner failed this question before: it picks the hint.
+    """
     fraction, message = 0.0, _no_answer(question, answer)
     if message is None:
         try:
@@ -156,7 +194,7 @@ def grade_question(
             # (10**400), or nesting deeper than Python compares.
             fraction, message = 0.0, f"{question.variable} could not be checked: {_why(error)}"
     passed = fraction >= 1
-    tier, hint = hint_for(question, attempt, passed)
+    tier, hint = hint_for(question, failed_before, passed)
     return QuestionResult(
         id=question.id,
         points=round(question.points * fraction, 2),

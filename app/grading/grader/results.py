@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,3 +69,17 @@ class GradeResult:
             "sandbox": self.sandbox,
             "elapsed_s": round(self.elapsed_s, 3),
         }
+
+
+def failures_in(documents: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """How often each question failed across recorded results (``to_json`` documents).
+
+    The grader picks each question's hint from its own count: a question's
+    first failure shows the first hint even on a learner's fifth attempt.
+    """
+    counts: Counter[str] = Counter()
+    for document in documents:
+        for question in document.get("questions", []):
+            if not question.get("passed"):
+                counts[str(question.get("id"))] += 1
+    return dict(counts)

@@ -100,7 +100,14 @@ def test_types_are_normalised_across_duckdb_pandas_and_json():
     [
         (42, 42.0000001, "correct"),
         (42, 43, "the number is not right"),
-        (42, "42", "expected a number, got text"),
+        (42, "42", "you gave the number as text: give it as a number (no quotes)"),
+        (
+            42,
+            " 41 ",
+            "you gave the number as text: give it as a number (no quotes); "
+            "the number is not right either",
+        ),
+        (42, "forty-two", "expected a number, got text"),
         (42, True, "expected a number, got true/false"),
         ("Scotland", " Scotland ", "correct"),
         ("Scotland", "scotland", "the text differs only in upper/lower case"),
@@ -113,7 +120,8 @@ def test_types_are_normalised_across_duckdb_pandas_and_json():
         ({"a": 1, "b": 2}, {"a": 1, "c": 2}, "missing keys: b; unexpected keys: c"),
         (datetime.date(2024, 5, 31), "2024-05-31", "correct"),
         (decimal.Decimal("9.99"), 9.99, "correct"),
-        (7, None, "expected a number, got nothing (None)"),
+        (7, None, "no answer: it is still None"),
+        ({"a": 1, "b": 2}, {"a": 1, "b": None}, "no answer for `b`"),
         ([1, 2], 3, "expected a list, got a number"),
     ],
 )
@@ -137,3 +145,49 @@ def test_value_feedback_never_contains_the_expected_value():
     ]:
         message = compare_values(expected, actual).message
         assert "13579" not in message and "97531" not in message and "Summit" not in message
+
+
+def test_surrounding_spaces_in_table_cells_are_ignored():
+    expected = table_from_rows(("total",), [("660.00",), ("12.50",)])
+    assert compare_tables(expected, table_from_rows(("total",), [(" 660.00",), ("12.50 ",)])).ok
+    assert not compare_tables(expected, table_from_rows(("total",), [("660",), ("12.50",)])).ok
+    ordered = compare_tables(
+        expected, table_from_rows(("total",), [("660.00 ",), (" 12.50",)]), order_matters=True
+    )
+    assert ordered.ok
+
+
+@pytest.mark.parametrize("order_matters", [False, True])
+def test_columns_compared_by_position_say_when_two_are_swapped(order_matters):
+    rows = [(r[1], r[0], r[2]) for r in EXPECTED_ROWS]
+    verdict = check(rows, names_must_match=False, order_matters=order_matters)
+    assert not verdict.ok
+    assert verdict.message == (
+        "columns 1 and 2 are swapped: `customer_id` is given where `region` belongs"
+    )
+
+
+def test_a_list_of_rows_with_swapped_columns_is_told_so():
+    verdict = compare_values([[1, "a"], [2, "b"]], [["a", 1], ["b", 2]], order_matters=True)
+    assert verdict.message.startswith("columns 1 and 2 are swapped")
+    assert compare_values([[1, "a"], [2, "b"]], [[2, "b"], [1, "a"]]).ok
+
+
+def test_an_unaliased_reference_column_is_named_by_position_never_by_its_expression():
+    expression = "CAST('2012-08-31 01:00:00' AS TIMESTAMP)"
+    expected = table_from_rows(("member_id", expression), [(1, "2012-08-31 01:00:00")])
+    for actual in [
+        table_from_rows(("member_id", "x"), [(1, "2012-08-31 01:00:00")]),
+        table_from_rows(("member_id", expression), [(1, "2012-09-01 01:00:00")]),
+        table_from_rows(("member_id", expression), [(1, "2012-09-01 01:00:00")] * 2),
+    ]:
+        for order_matters in (False, True):
+            verdict = compare_tables(expected, actual, order_matters=order_matters)
+            assert not verdict.ok
+            assert "2012-08-31" not in verdict.message and "CAST" not in verdict.message
+    named = compare_tables(expected, table_from_rows(("member_id", "x"), [(1, "2012-08-31")]))
+    assert named.message == "column names differ: expected member_id, column 2 got member_id, x"
+    wrong = compare_tables(
+        expected, table_from_rows(("member_id", expression), [(1, "2012-09-01 01:00:00")])
+    )
+    assert wrong.message == "column 2 differs in 1 row"

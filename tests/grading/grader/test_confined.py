@@ -82,7 +82,7 @@ def test_a_check_that_never_ends_is_stopped_at_the_deadline(write_exercise, lake
     answers.mkdir()
     (answers / DONE_FILE).write_text("{}")
     (answers / "q3.json").write_text(json.dumps({"kind": "value", "value": 1}))
-    checked = check_answers(exercise, answers, Path(lake_dir).resolve(), 1, seconds=2)
+    checked = check_answers(exercise, answers, Path(lake_dir).resolve(), {}, seconds=2)
     assert checked.refused == "checking the answers took longer than 2 s"
 
 

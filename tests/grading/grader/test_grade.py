@@ -71,19 +71,28 @@ def test_value_answers_accept_a_one_cell_table_and_refuse_objects(simple_exercis
     )
 
 
-def test_hints_come_in_tiers_after_failed_attempts(simple_exercise, lake_dir):
+def test_hints_come_in_tiers_after_the_questions_own_failures(simple_exercise, lake_dir):
     wrong = {"q1": SIMPLE_SOLUTION["q1"], "q2": "answer_q2 = 99"}
     tiers = []
-    for attempt in (1, 2, 5):
-        q2 = grade_answers(simple_exercise, lake_dir, wrong, attempt).questions[1]
+    for failed_before in (0, 1, 4):
+        failures = {"q2": failed_before, "q1": 7}
+        q2 = grade_answers(simple_exercise, lake_dir, wrong, 6, failures).questions[1]
         tiers.append((q2.hint_tier, q2.hint))
     assert tiers == [
         (1, "Count the rows of trusted.product."),
         (2, "Use count(*)."),
         (2, "Use count(*)."),
     ]
-    right = grade_answers(simple_exercise, lake_dir, SIMPLE_SOLUTION, attempt=3).questions[1]
+    right = grade_answers(simple_exercise, lake_dir, SIMPLE_SOLUTION, 3, {"q2": 2}).questions[1]
     assert (right.hint_tier, right.hint) == (0, None)
+
+
+def test_a_question_failing_first_on_a_later_attempt_shows_its_first_hint(
+    simple_exercise, lake_dir
+):
+    wrong = {"q1": SIMPLE_SOLUTION["q1"], "q2": "answer_q2 = 99"}
+    q2 = grade_answers(simple_exercise, lake_dir, wrong, attempt=2).questions[1]
+    assert (q2.hint_tier, q2.hint) == (1, "Count the rows of trusted.product.")
 
 
 def test_the_pass_mark_is_a_fraction_of_the_points(simple_exercise, lake_dir):
