@@ -6,7 +6,7 @@ fraction for partial credit, or either with a message. Messages must not give
 the expected numbers away.
 """
 
-CUSTOMER = "C10008"
+CUSTOMER = "C10076"
 KEYS = ("colleague_count", "vehicles_today")
 
 
@@ -34,6 +34,10 @@ def check_fan_out(answer, lake):
         "AND snapshot_date = (SELECT max(snapshot_date) FROM trusted.stock)",
         [CUSTOMER],
     ).fetchone()[0]
+    live_adverts = lake.execute(
+        "SELECT count(*) FROM trusted.advert WHERE customer_id = ? AND withdrawn_at IS NULL",
+        [CUSTOMER],
+    ).fetchone()[0]
     score, problems = 0.0, []
     if _number(answer["colleague_count"]) == colleague:
         score += 0.5
@@ -43,6 +47,8 @@ def check_fan_out(answer, lake):
         score += 0.5
     elif _number(answer["vehicles_today"]) == colleague:
         problems.append("vehicles_today repeats the fanned-out count: count one day only")
+    elif _number(answer["vehicles_today"]) == live_adverts:
+        problems.append("vehicles_today counts live adverts: count the vehicles in stock")
     else:
         problems.append("vehicles_today is not right")
     return score, "; ".join(problems) or "correct"

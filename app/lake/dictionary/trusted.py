@@ -91,6 +91,8 @@ TRUSTED = (
         grain="one row per advert (a page on the site for one stock item)",
         primary_key=("advert_id",),
         foreign_keys=(
+            # Every stock_id is a vehicle stock held, but it is only part of stock's key
+            # (stock_id, snapshot_date): one advert matches a stock row per day held.
             ForeignKey(("stock_id",), "trusted.stock", ("stock_id",)),
             TO_CUSTOMER,
             ForeignKey(("product_code",), "trusted.product", ("product_code",)),
@@ -104,7 +106,13 @@ TRUSTED = (
         ),
         columns=(
             Column("advert_id", "VARCHAR", "The advert's identifier."),
-            Column("stock_id", "VARCHAR", "The vehicle it shows."),
+            Column(
+                "stock_id",
+                "VARCHAR",
+                "The vehicle it shows. Only part of trusted.stock's key (stock_id, "
+                "snapshot_date): it matches one stock row per day the vehicle was held, "
+                "so choose a snapshot_date when joining to stock.",
+            ),
             Column("customer_id", "VARCHAR", "The retailer selling the vehicle."),
             Column("product_code", "VARCHAR", "The product on the advert (see trusted.product)."),
             Column("price_gbp", PRICE, "The latest asking price, corrections applied."),
