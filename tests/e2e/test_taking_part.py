@@ -12,10 +12,10 @@ pytestmark = pytest.mark.e2e
 
 def test_learner_asks_for_a_stub_then_enrols_and_books(page):
     sign_in(page, "scientist@academy.example")
-    page.goto("/modules/DS301")
+    page.goto("/modules/DS302")
     page.get_by_label("What do you hope to learn? (optional)").fill("Uplift models for adverts")
     page.get_by_role("button", name="I want this module").click()
-    expect(page.get_by_text("we'll tell you when DS301 is written")).to_be_visible()
+    expect(page.get_by_text("we'll tell you when DS302 is written")).to_be_visible()
     expect(page.get_by_text("Your note: “Uplift models for adverts”")).to_be_visible()
 
     page.goto("/modules/DP101")

@@ -99,7 +99,7 @@ def test_the_downloaded_starter_says_where_to_submit_as_the_jupyterlab_copy_does
 def test_a_module_with_a_lesson_notebook_offers_it_in_jupyterlab(hub):
     client = _signed_in(hub.app)
     assert "Open in JupyterLab" in client.get("/modules/NB101").get_data(as_text=True)
-    assert "Open in JupyterLab" not in client.get("/modules/SQ101").get_data(as_text=True)
+    assert "Open in JupyterLab" not in client.get("/modules/DP101").get_data(as_text=True)
     response = client.post("/modules/NB101/lab")
     assert response.status_code == 303
     assert (
@@ -107,7 +107,7 @@ def test_a_module_with_a_lesson_notebook_offers_it_in_jupyterlab(hub):
     )
     lesson = json.loads((PROJECT_ROOT / "notebooks" / "nb101.ipynb").read_text())
     assert json.loads(hub.files[ANA, "lessons/nb101.ipynb"]) == with_academy_kernel(lesson)
-    assert client.post("/modules/SQ101/lab").status_code == 404
+    assert client.post("/modules/DP101/lab").status_code == 404
     assert client.post("/exercises/nope/lab").status_code == 404
 
 
