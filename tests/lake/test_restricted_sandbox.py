@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,10 +15,8 @@ from app.grading.sandbox.execute import execute
 from app.lake.pipeline.database import open_lake
 from app.lake.pipeline.restrict import restricted_folder
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap"),
-]
+# No skip without bubblewrap: the sandbox is required, as for every kernel test.
+pytestmark = pytest.mark.slow
 
 SEARCH = """
 import os, json
