@@ -17,12 +17,11 @@ be judged from the result, so it is warned about too (add it to the result).
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 
 from app.grading.grader.compare import showable
 from app.grading.grader.lakedb import Result
+from app.lake.playground.statements.tree import Unparsed, on_parser, serialize
 
 
 def unaliased_columns(result: Result) -> list[int]:
@@ -33,13 +32,12 @@ def unaliased_columns(result: Result) -> list[int]:
 def _order_keys(sql: str) -> list[dict] | None:
     """The top-level ORDER BY expressions as DuckDB parses them; None when it cannot say."""
     try:
-        row = duckdb.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0]
-    except duckdb.Error:
+        statements = on_parser(None, lambda parser: serialize(parser, sql))
+    except (duckdb.Error, Unparsed):
         return None
-    parsed = json.loads(row)
-    if parsed.get("error") or not parsed.get("statements"):
+    if not statements:
         return None
-    modifiers = parsed["statements"][0]["node"].get("modifiers", [])
+    modifiers = statements[0]["node"].get("modifiers", [])
     return [
         order["expression"]
         for modifier in modifiers

@@ -12,7 +12,6 @@ zone may be defined over raw) as reading every restricted column there is.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import duckdb
 
 from app.lake.dictionary import DATASETS, Dataset, restricted_datasets
+from app.lake.playground.statements.tree import Unparsed, on_parser, serialize
 
 # Statements that show data or its plan and write nothing.
 QUERY_TYPES = {"SELECT", "EXPLAIN"}
@@ -80,11 +80,11 @@ def _by_mention(sql: str, *, copies: bool) -> RestrictedReads:
 def _query_columns(sql: str) -> set[str]:
     """The restricted columns one query reads, from its serialized parse tree."""
     text = re.sub(r"^\s*explain(\s+analyze)?\s", "", sql, flags=re.I)
-    with duckdb.connect(":memory:") as parser:
-        tree = json.loads(parser.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
-    if tree.get("error"):
+    try:
+        statements = on_parser(None, lambda parser: serialize(parser, text))
+    except Unparsed:
         return set(_by_mention(sql, copies=False).columns)
-    tables, names, aliases, whole = _walk(tree)
+    tables, names, aliases, whole = _walk({"statements": statements})
     if any(not any(_is(ds, t) for ds in DATASETS) and t[1].lower() not in aliases for t in tables):
         return _all_of(restricted_datasets())
     read = [ds for ds in restricted_datasets() if any(_is(ds, t) for t in tables)]
