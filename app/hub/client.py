@@ -150,12 +150,20 @@ class HubClient:
         ``"failed"`` once it is over. The hub streams them (server-sent events) until the
         server is ready; this reads what has come and stops at the first pause.
         """
-        response = self._call(
-            "GET",
-            f"/users/{quote(name, safe='')}/server/progress",
-            stream=True,
-            timeout=(self.timeout, PROGRESS_PAUSE_SECONDS),
-        )
+        try:
+            response = self._call(
+                "GET",
+                f"/users/{quote(name, safe='')}/server/progress",
+                stream=True,
+                timeout=(self.timeout, PROGRESS_PAUSE_SECONDS),
+            )
+        except HubUnavailable as error:
+            # The pause also bounds the wait for the answer's headers, which a busy hub can
+            # take longer than that to send: no event yet, not a hub that is down (callers
+            # have just had an answer from it, and ask again on their next poll).
+            if isinstance(error.__cause__, requests.ReadTimeout):
+                return None
+            raise
         with closing(response):
             if response.status_code in (400, 404):
                 return None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
+import time
 
 import pytest
 import requests
@@ -10,6 +13,7 @@ import requests
 from app.config import PROJECT_ROOT
 from app.hub.client import (
     CONTENTS_METHODS,
+    PROGRESS_PAUSE_SECONDS,
     HubClient,
     HubClients,
     HubError,
@@ -254,3 +258,28 @@ def test_progress_stops_at_ready_or_failed_and_is_none_when_nothing_starts():
     }
     for status in (400, 404):
         assert _client(StreamedResponse(status, [], pause=False))[0].server_progress("a") is None
+
+
+def test_a_hub_slow_to_answer_progress_means_no_event_yet_not_a_hub_that_is_down():
+    # A real loopback server that takes longer than the pause to send its headers, as a busy
+    # hub does: the pause bounds reading the stream, and must not turn into "did not answer".
+
+    class SlowProgress(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            time.sleep(PROGRESS_PAUSE_SECONDS * 4)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(b'data: {"progress": 50}\n\n')
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowProgress)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = HubClient(f"http://127.0.0.1:{server.server_port}", "token", timeout=5)
+        assert client.server_progress("a") is None
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -280,7 +280,10 @@ def test_exported_links_cannot_be_made_and_odd_or_oversized_files_are_not_copied
 
 
 def test_a_fork_bomb_is_contained_in_the_fallback_too(site, tmp_path):
-    nb = new_notebook(cells=[new_code_cell("import os\nprint(os.getuid())\nwhile True: os.fork()")])
+    # The uid is flushed (and given a moment to leave) before the bomb: a buffered print can
+    # die with the kernel, and the test needs the uid to look for survivors.
+    bomb = "import os, time\nprint(os.getuid(), flush=True)\ntime.sleep(0.5)\nwhile True: os.fork()"
+    nb = new_notebook(cells=[new_code_cell(bomb)])
     execution = execute(
         nb,
         lake_dir=site["lake"],
