@@ -11,6 +11,8 @@ from app.accounts.models import User, utcnow
 from app.admin import bp
 from app.admin.forms import GrantForm, RevokeForm
 from app.extensions import db
+from app.hub.client import HubError, hub_clients
+from app.hub.opening import stop_if_running
 from app.lake.models import RestrictedGrant
 from app.lake.privacy.grants import (
     GrantError,
@@ -39,6 +41,7 @@ def restricted():
             else:
                 db.session.commit()
                 flash(f"{learner.email} may now read the restricted tier.", "success")
+                _restart_lab(learner, "reads the real values")
                 return redirect(url_for("admin.restricted"))
     return render_template(
         "admin/restricted.html",
@@ -68,4 +71,24 @@ def revoke_restricted(grant_id: int):
     else:
         db.session.commit()
         flash(f"{grant.user.email} can no longer read the restricted tier.", "success")
+        _restart_lab(grant.user, "reads the masked lake again")
     return redirect(url_for("admin.restricted"))
+
+
+def _restart_lab(learner: User, change: str) -> None:
+    """Stop the learner's JupyterLab, which sees a change of access only when it starts."""
+    try:
+        stopped = stop_if_running(hub_clients.get(), learner.email.lower())
+    except HubError:
+        flash(
+            f"The notebook hub could not be reached to stop {learner.email}'s JupyterLab. "
+            f"Its next start {change}; stop it now from the hub's admin page.",
+            "error",
+        )
+        return
+    if stopped:
+        flash(
+            f"{learner.email}'s JupyterLab was stopped (their saved work is kept): "
+            f"its next start {change}.",
+            "info",
+        )

@@ -130,6 +130,19 @@ def copy_if_absent(client: HubClient, name: str, notebook: Notebook) -> bool:
     return True
 
 
+def stop_if_running(client: HubClient, name: str) -> bool:
+    """Stop the learner's server if one runs or is starting; whether there was one.
+
+    For a change to what the learner's kernels may read (a grant of the restricted tier,
+    or its end), which a server takes on only when it starts.
+    """
+    user = client.user(name)
+    if not (user and (user.get("servers") or {}).get("")):
+        return False
+    client.stop_server(name)
+    return True
+
+
 def _is_ready(user: dict | None) -> bool:
     server = ((user or {}).get("servers") or {}).get("")
     return bool(server and server.get("ready"))

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.extensions import db
 from app.grading.routes import learners_starter, take_submission
 from app.grading.submissions import MAX_UPLOAD_BYTES, find_exercise
 from app.hub import bp
@@ -41,6 +42,7 @@ from app.hub.opening import (
     reset_copy,
     server_state,
 )
+from app.lake.privacy.grants import active_grant, record_restricted_notebook
 from app.views import module_or_404, require_action_form
 
 log = logging.getLogger(__name__)
@@ -161,6 +163,10 @@ def open_in_lab(area: str, key: str):
     except FAILURES as error:
         return _fail(target, error)
     if opened.next is Next.LAB:
+        grant = active_grant(current_user)
+        if grant is not None:
+            record_restricted_notebook(current_user, grant, target.notebook.path)
+            db.session.commit()
         return redirect(opened.url, 303)
     if opened.next is Next.WAIT:
         return redirect(url_for(".starting", area=area, key=key, step=Step.STARTED), 303)

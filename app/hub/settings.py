@@ -16,6 +16,7 @@ from flask import Flask
 
 from app.config import PROJECT_ROOT, instance_secret
 from app.lake.location import lake_dir
+from app.lake.pipeline.restrict import restricted_link
 
 # The hub's own configuration file; it reads the JSON file this path names.
 CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")
@@ -30,6 +31,9 @@ SERVICE_SCOPES = ["read:users:name", "read:servers", "servers", "access:servers"
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 # The hub asks for this scope; the academy's userinfo endpoint requires it.
 OAUTH_SCOPE = "profile"
+# The claim userinfo adds for a learner an admin granted the restricted tier, with the
+# grant's end (ISO 8601, or null for none): their servers' kernels read the real values.
+RESTRICTED_CLAIM = "restricted_tier"
 
 
 def _folder(app: Flask, key: str, default: str) -> Path:
@@ -90,6 +94,8 @@ def hub_settings(app: Flask) -> dict:
         "python": sys.executable,
         # What each learner's kernels run with (app/grading/sandbox/provisioner.py).
         "lake_dir": str(lake_dir(app).resolve()),
+        # The link to the lake's restricted folder, followed when a granted server starts.
+        "restricted_lake_dir": str(restricted_link(lake_dir(app))),
         "kernel_memory_mb": int(config["ACADEMY_LAB_KERNEL_MEMORY_MB"]),
         "kernel_processes": int(config["ACADEMY_LAB_KERNEL_PROCESSES"]),
         "kernel_cpu_minutes": int(config["ACADEMY_LAB_KERNEL_CPU_MINUTES"]),

@@ -17,6 +17,8 @@ At scale the same configuration switches to DockerSpawner or KubeSpawner (see
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
@@ -24,6 +26,7 @@ from traitlets import Int, Unicode, default
 
 from app.grading.sandbox.command import LEARNER_UID_FIRST, can_switch_uid
 from app.grading.sandbox.provisioner import KERNEL_NAME
+from app.hub.settings import RESTRICTED_CLAIM
 
 # Server extensions installed beside JupyterLab (as its dependencies) and turned off.
 UNUSED_EXTENSIONS = {
@@ -47,6 +50,33 @@ def learner_uid(hub_user_id: int) -> int:
     return LEARNER_UID_FIRST + hub_user_id
 
 
+@dataclass(frozen=True)
+class Grant:
+    """A learner's grant of the restricted tier, as the academy's sign-in claims say."""
+
+    until: datetime | None  # None: until revoked
+
+    def holds(self, now: datetime) -> bool:
+        """Whether the grant still lets the learner's kernels read real values at ``now``."""
+        return self.until is None or now < self.until
+
+    def as_state(self) -> dict:
+        """The grant as the hub's database keeps it with the server's state."""
+        return {"until": None if self.until is None else self.until.isoformat()}
+
+
+def grant_in(claims: dict | None) -> Grant | None:
+    """The grant in the academy's claims (or saved state), or None when they name none."""
+    claim = (claims or {}).get(RESTRICTED_CLAIM)
+    if not isinstance(claim, dict):
+        return None
+    until = claim.get("until")
+    try:
+        return Grant(datetime.fromisoformat(until) if until else None)
+    except (TypeError, ValueError):
+        return None  # unreadable: no access, rather than access without an end
+
+
 def server_args(
     *,
     workspace: str,
@@ -56,10 +86,14 @@ def server_args(
     memory_mb: int,
     processes: int,
     cpu_minutes: int,
+    base_lake_dir: str | None = None,
 ) -> list[str]:
     """A learner's server's options, whatever starts it: the sandboxed kernel, and no
     other; their workspace, kept to itself; the kernels' limits. ``owner_uid`` is who
-    the server gives what it saves to (0: its own uid, when kernels run as it too)."""
+    the server gives what it saves to (0: its own uid, when kernels run as it too).
+    Under a grant of the restricted tier ``lake_dir`` is the build's restricted folder
+    and ``base_lake_dir`` the build itself."""
+    granted = [f"--SandboxProvisioner.base_lake_dir={base_lake_dir}"] if base_lake_dir else []
     return [
         # JupyterLab only: no terminals, no language servers, no classic-notebook shim
         # (a few MB each per idle server, and nothing learners here use).
@@ -76,6 +110,7 @@ def server_args(
         f"--SandboxProvisioner.memory_mb={memory_mb}",
         f"--SandboxProvisioner.processes={processes}",
         f"--SandboxProvisioner.cpu_minutes={cpu_minutes}",
+        *granted,
     ]
 
 
@@ -86,6 +121,9 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
     servers_dir = Unicode(config=True, help="The folder holding each server's own home.")
     jupyter_path = Unicode(config=True, help="Where the academy's kernelspec is.")
     lake_dir = Unicode(config=True, help="The lake, mounted read-only into every kernel.")
+    restricted_lake_dir = Unicode(
+        config=True, help="The link to the lake's restricted folder: granted learners' lake."
+    )
     # From ACADEMY_LAB_KERNEL_* through the settings file: declared in app/config.py only.
     kernel_memory_mb = Int(config=True)
     kernel_processes = Int(config=True)
@@ -106,19 +144,39 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
         """The learner's kernels' uid."""
         return learner_uid(self.user.id)
 
+    # The grant this server was started under, if any (kept in the hub's database).
+    grant: Grant | None = None
+
+    def lakes(self) -> tuple[str, str | None]:
+        """The kernels' lake, and the build it reads beside it under a grant.
+
+        A grant's lake is the restricted folder the link points at now, and the build
+        whose files its views read: both fixed for the server's life, as a lake swap
+        keeps the builds that running servers may still be reading.
+        """
+        if self.grant is None:
+            return self.lake_dir, None
+        # Imported here: only a granted start needs the lake's path rules in the hub.
+        from app.lake.pipeline.restrict import build_of
+
+        restricted = Path(os.path.realpath(self.restricted_lake_dir))
+        return str(restricted), str(build_of(restricted))
+
     def get_args(self) -> list[str]:
         """The server's options: only the academy's kernel, sandboxed for this learner."""
         uid = self.uid
+        lake, base = self.lakes()
         return [
             *super().get_args(),
             *server_args(
                 workspace=str(self.workspace),
                 uid=uid,
                 owner_uid=uid if can_switch_uid() else 0,
-                lake_dir=self.lake_dir,
+                lake_dir=lake,
                 memory_mb=self.kernel_memory_mb,
                 processes=self.kernel_processes,
                 cpu_minutes=self.kernel_cpu_minutes,
+                base_lake_dir=base,
             ),
         ]
 
@@ -138,8 +196,22 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
         )
         return env
 
+    async def _claims(self) -> dict:
+        """What the academy said of the learner at their last sign-in or refresh."""
+        auth_state = await self.user.get_auth_state()
+        return (auth_state or {}).get("oauth_user") or {}
+
+    async def current_grant(self) -> Grant | None:
+        """The learner's grant of the restricted tier, if their claims hold one in force."""
+        grant = grant_in(await self._claims())
+        return grant if grant is not None and grant.holds(datetime.now(UTC)) else None
+
     async def start(self):
         """Create the workspace and the server's home, both private, then start the server."""
+        # The hub refreshed the learner's claims just now (refresh_pre_spawn, strict).
+        self.grant = await self.current_grant()
+        if self.grant is not None:
+            self.log.info("%s's server starts with the restricted tier granted", self.user.name)
         workspace = self.workspace
         workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
         if can_switch_uid():
@@ -148,3 +220,37 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
         Path(self.home_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
         self.notebook_dir = str(workspace)
         return await super().start()
+
+    async def poll(self):
+        """As the local spawner's, but a server whose grant has ended is stopped.
+
+        The hub polls every server every ``poll_interval`` (30 s): a grant past its end,
+        or gone from the claims the hub refreshed since, stops the server, and the next
+        start has the masked lake. (The academy also stops it when an admin revokes.)
+        """
+        status = await super().poll()
+        if status is not None or self.grant is None:
+            return status
+        if self.grant.holds(datetime.now(UTC)) and await self.current_grant() is not None:
+            return None
+        self.log.info("%s's grant of the restricted tier has ended: stopping", self.user.name)
+        self.grant = None  # first: stopping polls again, and must not come back here
+        await self.stop()
+        return 0
+
+    def get_state(self) -> dict:
+        """The local spawner's state, and the grant the server runs under."""
+        state = super().get_state()
+        if self.grant is not None:
+            state[RESTRICTED_CLAIM] = self.grant.as_state()
+        return state
+
+    def load_state(self, state: dict) -> None:
+        """Restore a running server after the hub restarts, with its grant."""
+        super().load_state(state)
+        self.grant = grant_in(state)
+
+    def clear_state(self) -> None:
+        """Forget the server once stopped, its grant with it."""
+        super().clear_state()
+        self.grant = None

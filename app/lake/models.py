@@ -67,7 +67,7 @@ class RestrictedAudit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    action: Mapped[str] = mapped_column(String(16))  # grant, revoke, query
+    action: Mapped[str] = mapped_column(String(16))  # grant, revoke, query, notebook
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_email: Mapped[str] = mapped_column(String(254))
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -75,6 +75,6 @@ class RestrictedAudit(db.Model):
     grant_id: Mapped[int | None] = mapped_column(
         ForeignKey("restricted_grants.id", ondelete="SET NULL")
     )
-    reason: Mapped[str | None] = mapped_column(Text)  # for grants and revokes
+    reason: Mapped[str | None] = mapped_column(Text)  # grants, revokes; what a notebook opened
     sql: Mapped[str | None] = mapped_column(Text)  # for queries
     columns: Mapped[str | None] = mapped_column(Text)  # "raw.responses.buyer_email, ..."

@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.hub.settings import OAUTH_SCOPE, oauth_redirect_uri
+from app.hub.settings import OAUTH_SCOPE, RESTRICTED_CLAIM, oauth_redirect_uri
+from app.lake.privacy.grants import active_grant
 from app.oauth.models import AccessToken, AuthorizationCode, digest
 
 TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
@@ -150,10 +151,16 @@ def init_app(app: Flask) -> None:
 
 
 def claims(user: User) -> dict:
-    """What the hub learns about an account: who it is, and its role as its one group."""
-    return {
+    """What the hub learns about an account: who it is, its role as its one group, and,
+    while an admin's grant of the restricted tier is in force, until when it holds."""
+    found = {
         "sub": str(user.id),
         "email": user.email,
         "name": user.name,
         "groups": [str(user.role)],
     }
+    grant = active_grant(user)
+    if grant is not None:
+        until = grant.expires_at
+        found[RESTRICTED_CLAIM] = {"until": None if until is None else until.isoformat()}
+    return found

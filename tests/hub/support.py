@@ -78,7 +78,7 @@ class FakeHub:
     ``start`` is what a start answers: True (ready), False (starting) or an exception.
     """
 
-    WRITES = ("start_server", "put_notebook", "make_directory", "rename")
+    WRITES = ("start_server", "stop_server", "put_notebook", "make_directory", "rename")
 
     def __init__(self) -> None:
         self.users: dict[str, dict] = {}
@@ -110,6 +110,11 @@ class FakeHub:
             "pending": None if self.start else "spawn",
         }
         return self.start
+
+    def stop_server(self, name):
+        self.calls.append(("stop_server", name))
+        self.users[name]["servers"].pop("", None)
+        return True
 
     def server_progress(self, name):
         self.calls.append(("server_progress", name))

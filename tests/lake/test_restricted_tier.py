@@ -1,15 +1,21 @@
 """The restricted tier in the playground and the admin pages: masks, grants, audit, revoke."""
 
+import html
+
 import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.config import PROJECT_ROOT
 from app.extensions import db
+from app.hub.client import HubUnavailable
 from app.lake.engine import playground_engine
 from app.lake.models import RestrictedAudit, RestrictedGrant
 from app.lake.pipeline.database import open_lake
 from app.lake.pipeline.restrict import restricted_folder
-from tests.factories import make_user
+from app.lake.privacy.grants import grant_access
+from tests.factories import make_module, make_user
+from tests.hub.support import FakeHub
 
 QUERY = (
     "SELECT buyer_email FROM raw.responses WHERE buyer_email LIKE '%@%' "
@@ -128,3 +134,77 @@ def test_non_admins_get_403(lake_app, role, method, url):
         == 403
     )
     assert db.session.scalars(select(RestrictedGrant)).all() == []
+
+
+@pytest.fixture
+def fake_hub(lake_app):
+    """The hub in memory, with a running server for Bea."""
+    hub = FakeHub()
+    hub.add("bea@example.com", {"ready": True, "pending": None})
+    lake_app.extensions["hub_client"] = hub
+    return hub
+
+
+def _page(client, url: str, **data) -> str:
+    """The page a form's POST leads to, as text (entities decoded)."""
+    return html.unescape(client.post(url, data=data, follow_redirects=True).get_data(as_text=True))
+
+
+def test_a_grant_and_its_revoke_each_stop_the_learners_jupyterlab(lake_app, fake_hub):
+    # A server takes its lake when it starts: the change reaches the kernels at the next.
+    admin = _client(lake_app, "admin@example.com", Role.ADMIN)
+    make_user("bea@example.com")
+    page = _page(admin, "/admin/restricted", email="bea@example.com", reason="Ticket 4712")
+    assert ("stop_server", "bea@example.com") in fake_hub.calls
+    assert "JupyterLab was stopped (their saved work is kept)" in page
+    assert "next start reads the real values" in page
+    grant = db.session.scalars(select(RestrictedGrant)).one()
+    fake_hub.calls.clear()
+    page = _page(admin, f"/admin/restricted/{grant.id}/revoke", reason="Done")
+    # No server runs since the grant stopped it: nothing to stop, nothing said about it.
+    assert ("stop_server", "bea@example.com") not in fake_hub.calls
+    assert "can no longer read the restricted tier" in page and "was stopped" not in page
+    # A server still starting is stopped too.
+    fake_hub.add("bea@example.com", {"ready": False, "pending": "spawn"})
+    assert _grant(admin, "bea@example.com").status_code == 302
+    assert ("stop_server", "bea@example.com") in fake_hub.calls
+
+
+def test_a_hub_that_is_down_leaves_the_grant_made_and_says_what_to_do(lake_app, fake_hub):
+    def down(name):  # as a hub that cannot be reached
+        raise HubUnavailable("not reachable")
+
+    fake_hub.user = down
+    admin = _client(lake_app, "admin@example.com", Role.ADMIN)
+    make_user("bea@example.com")
+    page = _page(admin, "/admin/restricted", email="bea@example.com", reason="Ticket 4712")
+    assert "may now read the restricted tier" in page
+    assert "could not be reached to stop bea@example.com's JupyterLab" in page
+    assert db.session.scalars(select(RestrictedGrant)).one().revoked_at is None
+
+
+def test_a_granted_learners_opening_of_a_notebook_in_jupyterlab_is_audited(make_app, built_lake):
+    app = make_app(
+        ACADEMY_LAKE_DIR=str(built_lake.lake),
+        ACADEMY_EXERCISES_DIR=str(PROJECT_ROOT / "exercises"),
+    )
+    hub = FakeHub()
+    app.extensions["hub_client"] = hub
+    with app.app_context():
+        make_module("SQ101")
+        admin = make_user("admin@example.com", role=Role.ADMIN)
+        for email in ("bea@example.com", "cy@example.com"):
+            hub.add(email, {"ready": True, "pending": None})
+        bea, cy = make_user("bea@example.com"), make_user("cy@example.com")
+        grant_access(bea, admin, "Ticket 4713")
+        db.session.commit()
+        for email in (bea.email, cy.email):
+            client = app.test_client()
+            client.post("/login", data={"email": email, "password": PASSWORD})
+            assert client.post("/exercises/sq101-first-queries/lab").status_code == 303
+        entries = db.session.scalars(select(RestrictedAudit).order_by(RestrictedAudit.id)).all()
+        assert [(e.action, e.subject_email) for e in entries] == [
+            ("grant", "bea@example.com"),
+            ("notebook", "bea@example.com"),
+        ]
+        assert entries[1].reason == "Opened exercises/sq101-first-queries.ipynb in JupyterLab"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,7 +12,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.extensions import db
-from app.hub.settings import oauth_redirect_uri
+from app.hub.settings import RESTRICTED_CLAIM, oauth_redirect_uri
+from app.hub.workspace import Grant, grant_in
+from app.lake.privacy.grants import grant_access, revoke_access
 from app.oauth.models import AccessToken, AuthorizationCode
 from tests.factories import make_user
 
@@ -137,3 +140,26 @@ def test_userinfo_needs_a_valid_token(app, client):
     assert client.get("/oauth/userinfo").status_code == 401
     bad = client.get("/oauth/userinfo", headers={"Authorization": "Bearer not-a-token"})
     assert bad.status_code == 401
+
+
+def test_the_claims_say_until_when_a_grant_of_the_restricted_tier_holds(app, client, auth, learner):
+    admin = make_user("admin@academy.example", role=Role.ADMIN)
+    auth.login(learner.email)
+    access = _token(client, app, _code(_authorize(client, app))).json["access_token"]
+
+    def said():
+        response = client.get("/oauth/userinfo", headers={"Authorization": f"Bearer {access}"})
+        return response.json.get(RESTRICTED_CLAIM, "absent")
+
+    assert said() == "absent"
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    grant = grant_access(learner, admin, "Ticket 4714", until)
+    db.session.commit()
+    # Read back by the hub's spawner (app/hub/workspace.py) from the same claim.
+    assert grant_in({RESTRICTED_CLAIM: said()}) == Grant(until)
+    revoke_access(grant, admin, "Done")
+    db.session.commit()
+    assert said() == "absent"
+    grant_access(learner, admin, "Ticket 4715")
+    db.session.commit()
+    assert said() == {"until": None}

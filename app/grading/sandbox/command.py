@@ -150,14 +150,15 @@ def limit_args(limits: Limits) -> list[str]:
     return [*args, "--"]
 
 
-def drop_privileges_args(uid: int) -> list[str]:
-    """``setpriv`` switching to ``uid`` with no groups, capabilities or way back up."""
+def drop_privileges_args(uid: int, gid: int | None = None) -> list[str]:
+    """``setpriv`` switching to ``uid`` (and ``gid``, else the same number) with no other
+    groups, no capabilities and no way back up."""
     if not can_switch_uid():
         return []
     return [
         shutil.which("setpriv") or "/usr/bin/setpriv",
         f"--reuid={uid}",
-        f"--regid={uid}",
+        f"--regid={uid if gid is None else gid}",
         "--clear-groups",
         "--inh-caps=-all",
         "--bounding-set=-all",
@@ -289,6 +290,13 @@ def bwrap_args(
     for mirror in dict.fromkeys((str(lake_dir.absolute()), lake)):
         if not _reserved(mirror):
             args += _parents(mirror, made) + ["--ro-bind", lake, mirror]
+    if workspace is not None and workspace.base_lake is not None:
+        # A granted learner's /lake is the restricted folder, whose views read the build
+        # beside it for every dataset without personal data: that build, at its host path.
+        base = str(workspace.base_lake.resolve())
+        for mirror in dict.fromkeys((str(workspace.base_lake.absolute()), base)):
+            if not _reserved(mirror):
+                args += _parents(mirror, made) + ["--ro-bind", base, mirror]
     start_in = SCRATCH_PATH if workspace is None else _below(WORKSPACE_PATH, workspace.cwd)
     args += ["--bind", str(ipc_dir), IPC_PATH, "--chdir", start_in]
     if not can_switch_uid():

@@ -40,6 +40,12 @@ class SetupFailed(ExecutorError):
     """The grader's hidden setup cell raised: the exercise or the lake is broken."""
 
 
+# The group that may read a build's restricted folder (its owner and this group only): the
+# group of the JupyterLab kernels of a learner an admin granted the restricted tier, and of
+# nothing else. Just below the learners' uids (command.LEARNER_UID_FIRST).
+RESTRICTED_GID = 999_999_999
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one notebook run may use.
@@ -75,6 +81,11 @@ class Workspace:
     zone at /scratch) outlive the kernel, and every kernel of theirs runs as ``uid``, so
     what one wrote the next may change. ``setup`` is run when the kernel starts: the
     grader's hidden set-up, so ``lake`` is opened exactly as when a notebook is graded.
+
+    ``base_lake`` is set only for a learner an admin granted the restricted tier: the
+    kernel's lake is then the build's restricted folder, and ``base_lake`` the build
+    whose files its views read for everything else (mounted read-only at its host path);
+    the kernel runs in the one group that may read a restricted folder.
     """
 
     home: Path
@@ -82,6 +93,12 @@ class Workspace:
     uid: int
     setup: str
     cwd: str = ""  # relative to home
+    base_lake: Path | None = None
+
+    @property
+    def gid(self) -> int:
+        """The kernels' group: the learner's own, or the restricted tier's under a grant."""
+        return self.uid if self.base_lake is None else RESTRICTED_GID
 
 
 @dataclass

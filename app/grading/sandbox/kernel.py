@@ -180,7 +180,7 @@ def _launch(
         # Before setpriv: only a process that may still read the interpreter's
         # folder (root's, often 0700) can execute it once the uid is switched.
         argv += command.wall_args(lake_dir, run_dir, filter_fd)
-    argv += command.drop_privileges_args(uid)
+    argv += command.drop_privileges_args(uid, None if workspace is None else workspace.gid)
     argv += command.kernel_args(f"{inside_ipc}/kernel.json", setup_file)
     if memory is not None:
         argv = cgroup.enter_command(memory, argv)

@@ -49,6 +49,12 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
     lake_dir = Unicode(config=True, help="The lake's build folder, mounted read-only.")
     workspace = Unicode(config=True, help="The learner's workspace (the server's root folder).")
     uid = Int(config=True, help="The learner's own uid, shared by all their kernels.")
+    base_lake_dir = Unicode(
+        "",
+        config=True,
+        help="Set only for a learner granted the restricted tier: the build that lake_dir "
+        "(then the build's restricted folder) reads for everything not restricted.",
+    )
     # Given by the spawner from ACADEMY_LAB_KERNEL_* (app/config.py): no defaults here.
     memory_mb = Int(config=True, help="What a notebook may allocate.")
     processes = Int(config=True, help="Processes and threads, all together.")
@@ -90,6 +96,7 @@ class SandboxProvisioner(KernelProvisionerBase):  # type: ignore[misc]
             uid=self.uid,
             setup=workspace_setup_source(self.memory_mb),
             cwd=relative,
+            base_lake=Path(self.base_lake_dir) if self.base_lake_dir else None,
         )
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:

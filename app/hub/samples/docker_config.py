@@ -15,6 +15,12 @@ through the academy's provisioner, in the same sandbox as grading: inside the
 container the server runs as an unprivileged user, so bubblewrap makes its namespaces
 in a user namespace (the container must allow that: Docker's default seccomp profile
 does not, hence the ``security_opt`` below), and every kernel runs as that user.
+
+Not in this sample: the restricted tier's real values for granted learners. The embedded
+spawner gives a granted learner's server the build's restricted folder as its lake
+(``WorkspaceSpawner.lakes``); here that would be a second, per-learner volume mount
+chosen in a ``pre_spawn_hook`` from the same claim, with the image's user in the
+restricted folder's group. Until then every container reads the masked lake.
 """
 
 import json

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from app.grading.sandbox.contract import RESTRICTED_GID
 from app.lake.dictionary import DATASETS, MASK, Dataset, restricted_datasets
 from app.lake.pipeline.database import create_schemas, create_view
 from app.lake.pipeline.files import DATABASE
@@ -36,6 +37,13 @@ def restricted_folder(build: Path) -> Path:
     """The restricted folder of a build folder (or of a lake link, through the link)."""
     resolved = Path(os.path.realpath(build))
     return resolved.with_name(resolved.name + SUFFIX)
+
+
+def build_of(restricted: Path) -> Path:
+    """The build folder a restricted folder belongs to (whose files its views read)."""
+    if not restricted.name.endswith(SUFFIX):
+        raise ValueError(f"{restricted} is not a build's restricted folder")
+    return restricted.with_name(restricted.name.removesuffix(SUFFIX))
 
 
 def restricted_link(target: Path) -> Path:
@@ -87,6 +95,10 @@ def split_restricted(build: Path) -> Path:
     """Move the real files of restricted datasets aside and leave masked copies in ``build``."""
     folder = restricted_folder(build)
     folder.mkdir(mode=0o750)  # never world-readable, unlike the build beside it
+    if os.geteuid() == 0:
+        # Root runs learners' kernels as uids of their own: a granted learner's run in
+        # this group, the only one (with the owner) that may open the folder.
+        os.chown(folder, -1, RESTRICTED_GID)
     for ds in restricted_datasets():
         for path in dataset_files(build, ds):
             real = folder / path.relative_to(build)

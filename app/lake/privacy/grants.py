@@ -70,6 +70,12 @@ def record_restricted_query(
     _audit("query", learner, learner, grant=grant, sql=sql, columns=", ".join(columns))
 
 
+def record_restricted_notebook(learner: User, grant: RestrictedGrant, path: str) -> None:
+    """Audit a granted learner's opening of a notebook in JupyterLab, where their kernels
+    read real values: Python there is not parsed, so the opening is what is recorded."""
+    _audit("notebook", learner, learner, grant=grant, reason=f"Opened {path} in JupyterLab")
+
+
 def current_grants() -> list[RestrictedGrant]:
     """Every grant not revoked, newest first (expired ones included, marked by the page)."""
     return list(

@@ -12,7 +12,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.grading.sandbox import command, seccomp
-from app.grading.sandbox.contract import Limits, SandboxUnavailable
+from app.grading.sandbox.contract import RESTRICTED_GID, Limits, SandboxUnavailable, Workspace
 
 
 def test_bwrap_command_mounts_only_what_the_kernel_needs(tmp_path: Path):
@@ -86,3 +86,27 @@ def test_the_fallback_wall_reads_only_what_a_kernel_needs(tmp_path):
     assert writes == {str(tmp_path / "run"), "/dev/null"}
     assert not any(p == "/" or p.startswith(str(PROJECT_ROOT)) and ".venv" not in p for p in reads)
     assert args[args.index("--seccomp-fd") + 1] == "7" and args[-1] == "--"
+
+
+def test_a_granted_lab_kernel_gets_the_restricted_folder_as_its_lake_and_the_build_beside(
+    tmp_path: Path,
+):
+    build = tmp_path / ".lake.builds" / "build-0001"
+    restricted = build.with_name("build-0001.restricted")
+    for folder in (build, restricted, tmp_path / "home" / ".academy-scratch"):
+        folder.mkdir(parents=True)
+    home = tmp_path / "home"
+    plain = Workspace(home, home / ".academy-scratch", uid=1_000_000_003, setup="")
+    granted = Workspace(
+        home, home / ".academy-scratch", uid=1_000_000_003, setup="", base_lake=build
+    )
+    for workspace, lake in ((plain, build), (granted, restricted)):
+        args = command.bwrap_args(Limits(), lake, tmp_path / "ipc", 9, workspace=workspace)
+        binds = [args[i + 1 : i + 3] for i, a in enumerate(args) if a == "--ro-bind"]
+        assert [str(lake), "/lake"] in binds
+        assert [str(build), str(build)] in binds  # where the views name its files
+        assert ([str(restricted), str(restricted)] in binds) is (workspace is granted)
+    assert plain.gid == plain.uid and granted.gid == RESTRICTED_GID
+    if command.can_switch_uid():
+        assert f"--regid={RESTRICTED_GID}" in command.drop_privileges_args(7, granted.gid)
+        assert "--regid=7" in command.drop_privileges_args(7)

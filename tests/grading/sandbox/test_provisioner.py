@@ -22,13 +22,17 @@ from traitlets.config import Config
 from app.grading.exercises.authored import Exercise, Limits
 from app.grading.sandbox.cells import setup_source, workspace_setup_source
 from app.grading.sandbox.command import LEARNER_UID_FIRST, can_switch_uid
+from app.grading.sandbox.contract import RESTRICTED_GID
 from app.grading.sandbox.execute import _with_hidden_cells
 from app.grading.sandbox.kernel import boot_log
 from app.grading.sandbox.provisioner import SCRATCH_FOLDER, SandboxProvisioner
 from app.hub.launch import KERNEL_NAME, write_kernelspec
+from app.lake.pipeline.database import open_lake
+from app.lake.pipeline.restrict import build_of, restricted_folder
 from tests.grading.support import require_bwrap
 
 UID = LEARNER_UID_FIRST + 4242
+EMAIL = "SELECT buyer_email FROM raw.responses WHERE buyer_email <> '' ORDER BY response_id LIMIT 1"
 
 
 @pytest.fixture
@@ -271,3 +275,40 @@ def test_a_provisioner_missing_its_limits_refuses_to_start_a_kernel(tmp_path):
     )
     with pytest.raises(RuntimeError, match="need processes, cpu_minutes set"):
         _in(provisioner.pre_launch())
+
+
+def test_a_granted_learners_kernel_reads_the_real_values_and_no_one_elses_does(learner):
+    # Under a grant the spawner gives the build's restricted folder as the lake, and the
+    # build beside it for the views of everything else (app/hub/workspace.py).
+    restricted = restricted_folder(learner["lake"])
+    with open_lake(restricted) as con:
+        real = con.execute(EMAIL).fetchone()[0]
+    code = (
+        "import os\n"
+        "print(os.getgid())\n"
+        f"print(lake.sql({EMAIL!r}).fetchall()[0][0])\n"
+        "print(lake.sql('SELECT count(*) FROM trusted.advert').fetchall()[0][0] > 0)\n"
+    )
+
+    async def scenario(granted: bool):
+        manager = _manager(learner)
+        if granted:
+            manager.config.SandboxProvisioner.lake_dir = str(restricted)
+            manager.config.SandboxProvisioner.base_lake_dir = str(build_of(restricted))
+        await manager.start_kernel(cwd=str(learner["workspace"]))
+        try:
+            return await _run(manager, code)
+        finally:
+            await manager.shutdown_kernel(now=True)
+
+    granted, ungranted = _in(scenario(True)), _in(scenario(False))
+    assert granted["error"] is None and ungranted["error"] is None, (granted, ungranted)
+    gid, email, joined = granted["stdout"].splitlines()
+    assert email == real != "[restricted]" and joined == "True"
+    other_gid, masked, _ = ungranted["stdout"].splitlines()
+    assert masked == "[restricted]"
+    if can_switch_uid():
+        # Only a granted kernel is in the group that may open a restricted folder.
+        assert int(gid) == RESTRICTED_GID and int(other_gid) == UID
+        assert restricted.stat().st_gid == RESTRICTED_GID
+        assert restricted.stat().st_mode & 0o777 == 0o750

@@ -7,13 +7,20 @@ import os
 
 import pytest
 
+from app.grading.sandbox.contract import RESTRICTED_GID
 from app.lake.dictionary import DATASETS, MASK, restricted_datasets
 from app.lake.pipeline.build import build_lake
 from app.lake.pipeline.check import check_lake
 from app.lake.pipeline.database import open_lake, quoted
 from app.lake.pipeline.files import data_files
 from app.lake.pipeline.manifest import read_manifest
-from app.lake.pipeline.restrict import dataset_files, mask_file, restricted_folder, restricted_link
+from app.lake.pipeline.restrict import (
+    build_of,
+    dataset_files,
+    mask_file,
+    restricted_folder,
+    restricted_link,
+)
 
 RESTRICTED = {
     "transient.response_drop": {"buyer_name", "buyer_email", "buyer_phone", "message"},
@@ -55,6 +62,13 @@ def test_the_restricted_folder_holds_the_real_values_outside_the_build(built_lak
     assert "@" in email
     every_byte = b"".join(p.read_bytes() for p in build.rglob("*") if p.is_file())
     assert email.encode() not in every_byte
+    assert build_of(folder) == build  # what a granted learner's kernels read beside it
+    with pytest.raises(ValueError):
+        build_of(build)
+    # Owner and group only; as root, the group is the granted kernels' (no one else's).
+    assert folder.stat().st_mode & 0o777 == 0o750
+    if os.geteuid() == 0:
+        assert folder.stat().st_gid == RESTRICTED_GID
 
 
 def test_the_manifest_records_the_restricted_files(built_lake):
