@@ -7,7 +7,9 @@ answer it should not give, is a ``HubError`` that says what went wrong.
 Besides the hub's own API it reaches each learner's Jupyter Server contents API, through
 the hub's proxy (``/user/<name>/api/contents/<path>``) and never through the workspace
 folder on disk: at scale the servers are containers elsewhere. It can read a file, put a
-notebook, rename a file and make a folder, and deliberately nothing that deletes.
+notebook, rename a file and make a folder, and deliberately nothing that deletes; and
+start a notebook's kernel (the server's sessions API), so that it boots while the
+learner's browser is still loading JupyterLab.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import quote
 import requests
 from flask import Flask, current_app
 
+from app.grading.sandbox.provisioner import KERNEL_NAME
 from app.hub.lab import contents_path_ok
 
 EXTENSION_KEY = "hub_client"
@@ -242,6 +245,25 @@ class HubClient:
         response = self._contents("PATCH", name, path, json={"path": new_path})
         if response.status_code != 200:
             raise self._contents_refused(response, f"rename {path} to {new_path}")
+
+    def start_session(self, name: str, path: str) -> None:
+        """Start the academy kernel for the notebook at ``path``, as JupyterLab would on
+        opening it (JupyterLab then finds the session by its path and joins it); a session
+        already there for that path is left as it is."""
+        if not contents_path_ok(path):
+            raise ValueError(f"{path!r} is not a path inside a workspace")
+        body = {
+            "path": path,
+            "name": path.rpartition("/")[2],
+            "type": "notebook",
+            "kernel": {"name": KERNEL_NAME},
+        }
+        url = f"{self.user_url(name)}/api/sessions"
+        response = self._send("POST", url, json=body, allow_redirects=False)
+        if response.is_redirect or response.status_code in (424, 503):
+            raise ServerNotRunning(f"{name}'s server is not running.", response.status_code)
+        if response.status_code not in (200, 201):
+            raise self._refused(response, f"start the kernel of {path}")
 
     def close(self) -> None:
         """Release the client's connections."""

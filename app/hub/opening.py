@@ -87,7 +87,20 @@ def open_copy(client: HubClient, name: str, notebook: Notebook, step: Step) -> O
     if waiting is not None:
         return Opened(waiting)
     copy_if_absent(client, name, notebook)
+    if step is not Step.FIRST:
+        # The learner waited for (or signed in before) this open, so their server has only
+        # just started and the notebook has no kernel yet: starting it here lets it boot
+        # while the browser loads JupyterLab, which would otherwise start it only then.
+        _start_kernel_early(client, name, notebook.path)
     return Opened(Next.LAB, client.lab_url(name, notebook.path))
+
+
+def _start_kernel_early(client: HubClient, name: str, path: str) -> None:
+    """Start the notebook's kernel now if the server will; JupyterLab starts it otherwise."""
+    try:
+        client.start_session(name, path)
+    except HubError as error:
+        log.warning("%s's kernel for %s was not started early: %s", name, path, error)
 
 
 def _start(client: HubClient, name: str, step: Step) -> Next | None:

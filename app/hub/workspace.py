@@ -34,6 +34,10 @@ UNUSED_EXTENSIONS = {
     "jupyter_server_terminals": False,
     "notebook_shim": False,
 }
+# What JupyterLab's page is told: no check whether its own build is current. Each page
+# load asks the server for it, which takes 1-2 s of the server's CPU on this machine while
+# the notebook is opening, and nothing here ever rebuilds JupyterLab.
+LAB_PAGE_CONFIG = {"page_config_data": {"buildCheck": False, "buildAvailable": False}}
 
 
 def workspace_for(root: str | Path, username: str) -> Path:
@@ -99,6 +103,11 @@ def server_args(
         # (a few MB each per idle server, and nothing learners here use).
         "--ServerApp.terminals_enabled=False",
         f"--ServerApp.jpserver_extensions={UNUSED_EXTENSIONS!r}",
+        f"--ServerApp.tornado_settings={LAB_PAGE_CONFIG!r}",
+        # No announcements fetched from the internet, no update checks: kernels have no
+        # network, servers need none, and learners do not upgrade the academy's JupyterLab.
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--ServerApp.kernel_spec_manager_class=app.hub.singleuser.AcademyKernelSpecs",
         "--KernelSpecManager.ensure_native_kernel=False",
         f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",

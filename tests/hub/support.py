@@ -78,7 +78,14 @@ class FakeHub:
     ``start`` is what a start answers: True (ready), False (starting) or an exception.
     """
 
-    WRITES = ("start_server", "stop_server", "put_notebook", "make_directory", "rename")
+    WRITES = (
+        "start_server",
+        "stop_server",
+        "start_session",
+        "put_notebook",
+        "make_directory",
+        "rename",
+    )
 
     def __init__(self) -> None:
         self.users: dict[str, dict] = {}
@@ -86,6 +93,7 @@ class FakeHub:
         self.folders: set[tuple[str, str]] = set()
         self.calls: list[tuple] = []
         self.start: object = True
+        self.session: object = None  # what starting a notebook's kernel raises, if anything
         self.progress: dict | None = None
         self.lab_base = "http://hub.test"
 
@@ -115,6 +123,11 @@ class FakeHub:
         self.calls.append(("stop_server", name))
         self.users[name]["servers"].pop("", None)
         return True
+
+    def start_session(self, name, path):
+        self.calls.append(("start_session", name, path))
+        if isinstance(self.session, Exception):
+            raise self.session
 
     def server_progress(self, name):
         self.calls.append(("server_progress", name))

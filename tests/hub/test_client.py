@@ -283,3 +283,20 @@ def test_a_hub_slow_to_answer_progress_means_no_event_yet_not_a_hub_that_is_down
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_starting_a_notebooks_kernel_asks_the_servers_sessions_api_for_the_academy_kernel():
+    client, session = _client(_response(201))
+    client.start_session("a@b.example", "exercises/x.ipynb")
+    method, url, _ = session.calls[0]
+    assert (method, url) == ("POST", "http://hub.internal:8000/user/a@b.example/api/sessions")
+    assert session.options[0]["json"] == {
+        "path": "exercises/x.ipynb",
+        "name": "x.ipynb",
+        "type": "notebook",
+        "kernel": {"name": "academy"},
+    }
+    with pytest.raises(ServerNotRunning):
+        _client(_response(503))[0].start_session("a", "exercises/x.ipynb")
+    with pytest.raises(ValueError):
+        client.start_session("a", "../elsewhere.ipynb")

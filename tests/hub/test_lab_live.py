@@ -108,6 +108,10 @@ def test_open_starts_the_server_copies_the_starter_and_never_overwrites_it(hub_a
     assert client.server(email) is None
     opened = _open(session, hub_academy)
     assert opened.status_code == 303 and opened.headers["Location"] == _lab_url(hub, email)
+    # The server was started for this open, so the copy's kernel is already booting.
+    token = {"Authorization": f"token {hub_academy.config['ACADEMY_HUB_SERVICE_TOKEN']}"}
+    sessions = requests.get(f"{client.user_url(email)}/api/sessions", headers=token, timeout=60)
+    assert [(s["path"], s["kernel"]["name"]) for s in sessions.json()] == [(COPY, "academy")]
     copy = json.loads(_text(client, email, COPY))
     assert is_submit_cell(copy["cells"][0])
     assert f"{_academy(hub_academy)}{PAGE}" in "".join(copy["cells"][0]["source"])

@@ -164,6 +164,18 @@ def test_while_the_server_starts_the_learner_sees_its_progress(hub):
     assert client.get(f"{PAGE}/lab/status.json").get_json()["continue"] is True
     done = client.post(f"{PAGE}/lab", data={"step": "started"})
     assert done.headers["Location"].endswith(f"/lab/tree/{COPY}")
+    # The server has just started: the notebook's kernel is started while the browser goes.
+    assert hub.writes()[-1] == ("start_session", ANA, COPY)
+
+
+def test_a_running_server_is_left_to_start_its_kernel_and_a_failed_early_start_is_no_error(hub):
+    client = _signed_in(hub.app)
+    assert client.post(f"{PAGE}/lab").headers["Location"].endswith(f"/lab/tree/{COPY}")
+    assert not [call for call in hub.calls if call[0] == "start_session"]
+    hub.session = ServerNotRunning("gone")
+    done = client.post(f"{PAGE}/lab", data={"step": "started"})
+    assert done.headers["Location"].endswith(f"/lab/tree/{COPY}")  # JupyterLab starts it
+    assert ("start_session", ANA, COPY) in hub.calls
 
 
 def test_get_pages_never_copy_rename_or_start_anything(hub):
