@@ -28,7 +28,7 @@ def create_app(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     create_owner_only(sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from app import security, templating
+    from app import security, shutdown, templating
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.grading.queue import celery_apps, grading_queues
     from app.grading.runtime import kernel_pools
@@ -53,6 +53,8 @@ def create_app(
     hub_settings.init_app(app)
     hub_clients.init_app(app)
     oauth_server.init_app(app)
+    # This process may start kernels and playground workers: a SIGTERM must stop them too.
+    shutdown.exit_on_sigterm()
 
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
