@@ -4,7 +4,7 @@ import click
 
 from app.accounts.cli import demo_command
 from app.authoring.cli import check_command, sync_command
-from app.grading.cli import grade_command
+from app.grading.cli import grade_command, recount_command
 from app.hub.cli import hub_group
 from app.lake.cli import lake_group
 from app.notifications.mail import send_command
@@ -21,4 +21,5 @@ academy.add_command(demo_command)
 academy.add_command(send_command)
 academy.add_command(lake_group)
 academy.add_command(grade_command)
+academy.add_command(recount_command)
 academy.add_command(hub_group)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import click
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,6 +33,7 @@ from app.personas import SLUGS  # noqa: E402
 from bench.seed import (  # noqa: E402
     seed_completions,
     seed_modules,
+    seed_submissions,
     seed_taking_part,
     seed_users,
 )
@@ -75,8 +76,8 @@ def measure(client, urls: list[str], counter: QueryCounter) -> dict:
     }
 
 
-def seed(app, modules, users, completions, enrolments, interests, rng) -> None:
-    total = users * (1 + completions) + enrolments + interests
+def seed(app, modules, users, completions, enrolments, interests, submissions, rng) -> None:
+    total = users * (1 + completions) + enrolments + interests + submissions
     with click.progressbar(length=total, label="Seeding") as bar:
 
         def progress(_what: str, n: int) -> None:
@@ -88,6 +89,11 @@ def seed(app, modules, users, completions, enrolments, interests, rng) -> None:
             user_ids = seed_users(users, rng, progress)
             seed_completions(user_ids, module_ids, completions, rng, progress)
             seed_taking_part(user_ids, enrolments, interests, rng, progress)
+            seed_submissions(user_ids, submissions, rng, progress)
+            # Fresh statistics, as autovacuum would make them in time: without them the
+            # planner guesses row counts for tables it has only just seen filled.
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
 
 
 @click.command()
@@ -97,10 +103,13 @@ def seed(app, modules, users, completions, enrolments, interests, rng) -> None:
 @click.option("--completions", default=5, show_default=True, help="Per learner.")
 @click.option("--enrolments", default=200_000, show_default=True)
 @click.option("--interests", default=20_000, show_default=True)
+@click.option("--submissions", default=10_000, show_default=True, help="Graded, with results.")
 @click.option("--requests", "n", default=200, show_default=True, help="Per page.")
 @click.option("--seed", "seed_value", default=1, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write JSON here.")
-def main(database, modules, users, completions, enrolments, interests, n, seed_value, out):
+def main(
+    database, modules, users, completions, enrolments, interests, submissions, n, seed_value, out
+):
     """Seed a large academy and measure its busiest pages."""
     rng = random.Random(seed_value)
     workdir = Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -112,7 +121,7 @@ def main(database, modules, users, completions, enrolments, interests, n, seed_v
     if database:
         with app.app_context():
             db.drop_all()
-    seed(app, modules, users, completions, enrolments, interests, rng)
+    seed(app, modules, users, completions, enrolments, interests, submissions, rng)
 
     with app.app_context():
         codes = list(db.session.scalars(select(Module.code)))
@@ -132,6 +141,7 @@ def main(database, modules, users, completions, enrolments, interests, n, seed_v
         "path": [f"/paths/{rng.choice(SLUGS)}" for _ in range(n)],
         "my learning": ["/learning"] * n,
         "what to write next": ["/teach/demand"] * n,
+        "exercise results": ["/teach/exercises"] * n,
     }
     results = {}
     for name, urls in pages.items():
@@ -144,6 +154,7 @@ def main(database, modules, users, completions, enrolments, interests, n, seed_v
         "users": users,
         "enrolments": enrolments,
         "interests": interests,
+        "graded submissions": submissions,
         "completions_per_user": completions,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",

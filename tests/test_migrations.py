@@ -1,5 +1,6 @@
 """The migrations build the same schema as the models, on SQLite and PostgreSQL."""
 
+import json
 import uuid
 
 import pytest
@@ -91,3 +92,60 @@ def test_uploaded_files_move_into_the_database(empty_database_url, tmp_path):
         (1, b'{"cells": []}'),
         (2, b""),
     ]
+
+
+def test_the_results_totals_are_counted_from_the_grades_already_there(empty_database_url, tmp_path):
+    """0012 reads each graded submission's result once; later grades add to the totals."""
+    app = create_app(_settings(empty_database_url), instance_path=str(tmp_path / "instance"))
+
+    def result(*passes: bool) -> str:
+        questions = [{"id": f"q{n + 1}", "passed": p} for n, p in enumerate(passes)]
+        return json.dumps({"questions": questions, "notebook": {"cells": []}})
+
+    graded = [  # (user, status, passed, result)
+        (1, "graded", False, result(True, False)),
+        (1, "graded", True, result(True, True)),
+        (2, "graded", False, result(False, False)),
+        (2, "error", None, None),
+        (3, "queued", None, None),
+    ]
+    with app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            for user in (1, 2, 3):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO users (id, email, name, role, persona, active, created_at) "
+                        "VALUES (:id, :email, 'A', 'learner', 'analyst', true, '2026-01-01')"
+                    ),
+                    {"id": user, "email": f"u{user}@example.com"},
+                )
+            for number, (user, status, passed, text) in enumerate(graded, start=1):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO submissions (id, user_id, exercise_id, status, attempt, "
+                        "notebook, passed, result_json, created_at, tries) VALUES (:id, :user, "
+                        "'x', :status, 1, :nb, :passed, :result, '2026-01-01', 0)"
+                    ),
+                    {
+                        "id": number,
+                        "user": user,
+                        "status": status,
+                        "nb": b"{}",
+                        "passed": passed,
+                        "result": text,
+                    },  # fmt: skip
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            exercises = conn.execute(sa.text("SELECT * FROM exercise_tallies")).all()
+            questions = conn.execute(
+                sa.text("SELECT question_id, attempts, passes FROM question_tallies ORDER BY 1")
+            ).all()
+            learners = conn.execute(
+                sa.text("SELECT user_id, passed FROM exercise_learners ORDER BY 1")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in exercises] == [("x", 3, 2, 1)]
+    assert [tuple(row) for row in questions] == [("q1", 3, 2), ("q2", 3, 1)]
+    assert [(user, bool(passed)) for user, passed in learners] == [(1, True), (2, False)]

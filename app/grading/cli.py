@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from app.authoring.folder import CourseSet
 from app.authoring.problems import Problem
+from app.extensions import db
 from app.grading.exercises.authored import Exercise
 from app.grading.exercises.load import (
     check_course_links,
@@ -26,6 +28,7 @@ from app.grading.grader.grade import grade
 from app.grading.grader.results import GradeResult
 from app.grading.runtime import exercises_dir
 from app.grading.sandbox.choose import choose_executor
+from app.grading.tallies import recount
 from app.lake.location import lake_dir, lake_is_built
 from app.lake.pipeline.build import build_lake
 
@@ -173,3 +176,12 @@ def check_exercises(
                 problems += verify(exercise, executor.execute, lake, root, progress=click.echo)
     problems.sort(key=lambda p: (p.path, p.line, p.message))
     return problems, len(exercise_folders(root))
+
+
+@click.command("recount-results")
+@with_appcontext
+def recount_command() -> None:
+    """Rebuild the results page's totals from the graded submissions (with grading off)."""
+    counted = recount()
+    db.session.commit()
+    click.echo(f"Counted {counted} graded submission(s) into the results page's totals.")

@@ -58,3 +58,46 @@ class Submission(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (SubmissionStatus.GRADED, SubmissionStatus.ERROR)
+
+
+class ExerciseTally(db.Model):
+    """Running totals of one exercise's graded attempts, for the instructors' results page.
+
+    Kept by ``tallies.count_grade`` in the transaction that records each grade, so the
+    page reads one row per exercise however many submissions there are.
+    """
+
+    __tablename__ = "exercise_tallies"
+
+    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # graded submissions
+    learners: Mapped[int] = mapped_column(Integer, default=0)  # with a graded submission
+    passers: Mapped[int] = mapped_column(Integer, default=0)  # with a passing one
+
+
+class QuestionTally(db.Model):
+    """Running totals of one question: graded attempts at it, and how many it passed in."""
+
+    __tablename__ = "question_tallies"
+
+    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExerciseLearner(db.Model):
+    """That a learner has a graded attempt at an exercise, and whether one passed.
+
+    Its row appears once and its flag turns once, each by a single statement whose row
+    count says whether it was this grade that did it: two grades recorded at the same
+    moment never count one learner twice.
+    """
+
+    __tablename__ = "exercise_learners"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)

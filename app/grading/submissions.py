@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.accounts.models import User, utcnow
 from app.catalogue.models import Module
@@ -28,6 +27,7 @@ from app.grading.grader.results import GradeResult, failures_in
 from app.grading.models import Submission, SubmissionStatus
 from app.grading.ratelimit import RateLimit
 from app.grading.runtime import executor_and_sandbox, exercises_dir, lake_for_grading
+from app.grading.tallies import count_grade, exercise_tallies, question_pass_rates
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +298,7 @@ def _record(submission: Submission, result: GradeResult) -> None:
     submission.score = result.score
     submission.max_score = result.max_score
     submission.passed = result.passed
+    count_grade(submission.user_id, result)
     if result.passed:
         _complete_module_if_all_passed(submission)
 
@@ -356,47 +357,28 @@ class ExerciseStats:
 
 
 def exercise_stats() -> list[ExerciseStats]:
-    """Per exercise: attempts, learners, pass rate, and the pass rate of each question."""
-    exercises = all_exercises()
-    rows = db.session.execute(
-        select(
-            Submission.exercise_id,
-            func.count(),
-            func.count(func.distinct(Submission.user_id)),
-        )
-        .where(Submission.status == SubmissionStatus.GRADED)
-        .group_by(Submission.exercise_id)
-    ).all()
-    counts = {exercise_id: (n, learners) for exercise_id, n, learners in rows}
-    passed = dict(
-        db.session.execute(
-            select(Submission.exercise_id, func.count(func.distinct(Submission.user_id)))
-            .where(Submission.passed.is_(True))
-            .group_by(Submission.exercise_id)
-        ).all()
-    )
-    per_question: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for exercise_id, result_json in db.session.execute(
-        select(Submission.exercise_id, Submission.result_json).where(
-            Submission.status == SubmissionStatus.GRADED
-        )
-    ):
-        for question in json.loads(result_json or "{}").get("questions", []):
-            tally = per_question[exercise_id][question["id"]]
-            tally[0] += 1 if question["passed"] else 0
-            tally[1] += 1
+    """Per exercise: attempts, learners, pass rate, and the pass rate of each question.
+
+    From the totals kept as grades are recorded (``tallies``): one row per exercise and
+    per question, whatever the number of submissions.
+    """
+    totals = exercise_tallies()
+    rates = question_pass_rates()
     stats = []
-    for exercise_id, exercise in sorted(exercises.items()):
-        n, learners = counts.get(exercise_id, (0, 0))
-        rates = {
-            q.id: (per_question[exercise_id][q.id][0] / per_question[exercise_id][q.id][1])
-            if per_question[exercise_id][q.id][1]
-            else 0.0
-            for q in exercise.questions
-        }
+    for exercise_id, exercise in sorted(all_exercises().items()):
+        tally = totals.get(exercise_id)
+        attempts, learners, passers = (
+            (tally.attempts, tally.learners, tally.passers) if tally else (0, 0, 0)
+        )
+        shares = rates.get(exercise_id, {})
         stats.append(
             ExerciseStats(
-                exercise_id, exercise.title, n, learners, passed.get(exercise_id, 0), rates
+                exercise_id,
+                exercise.title,
+                attempts,
+                learners,
+                passers,
+                {q.id: shares.get(q.id, 0.0) for q in exercise.questions},
             )
         )
     return stats
