@@ -160,8 +160,9 @@ class WorkspaceSpawner(SimpleLocalProcessSpawner):
         """The kernels' lake, and the build it reads beside it under a grant.
 
         A grant's lake is the restricted folder the link points at now, and the build
-        whose files its views read: both fixed for the server's life, as a lake swap
-        keeps the builds that running servers may still be reading.
+        whose files its views read: both fixed for the server's life, as the ungranted
+        lake is (resolved when the hub starts). A lake swap keeps the previous build and
+        its restricted folder; one swap more removes them from under a running server.
         """
         if self.grant is None:
             return self.lake_dir, None
