@@ -8,12 +8,22 @@ from sqlalchemy import select
 
 import app.grading.submissions as submissions_module
 from app.extensions import db
+from app.grading.grader.results import GradeResult, QuestionResult
 from app.grading.models import ExerciseTally, QuestionTally
 from app.grading.submissions import exercise_stats
 from tests.factories import make_user
 from tests.grading.support import EXERCISE, EXERCISES, upload
-from tests.grading.test_routes import fake_result
 from tests.support import USING_POSTGRES, signed_in_clients
+
+
+def fake_result(passed: bool, attempt: int = 1) -> GradeResult:
+    """A grade of the exercise's two questions: q1 always right, q2 as ``passed`` says."""
+    questions = (
+        QuestionResult("q1", 1.0, 1.0, True, "Right."),
+        QuestionResult("q2", 2.0 if passed else 0.0, 2.0, passed, "Right." if passed else "No."),
+    )
+    score = sum(q.points for q in questions)
+    return GradeResult(EXERCISE, score, 3.0, passed, questions, attempt=attempt, notebook={})
 
 
 def _totals():

@@ -5,6 +5,7 @@ whole path through a real hub is in test_restricted_lab.py)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import threading
@@ -45,6 +46,13 @@ def _spawner(tmp_path, claims: dict | None) -> WorkspaceSpawner:
     )
 
 
+def _run(coroutine):
+    """Run ``coroutine`` on a thread of its own: a browser test before may have left an
+    event loop running on this one (Playwright's sync API does)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def _option(args: list[str], name: str) -> str | None:
     prefix = f"--SandboxProvisioner.{name}="
     return next((a.removeprefix(prefix) for a in args if a.startswith(prefix)), None)
@@ -67,7 +75,7 @@ def test_the_grant_is_read_from_the_academys_claims(claims, grant):
 
 def test_an_ungranted_server_gets_the_masked_lake(tmp_path):
     spawner = _spawner(tmp_path, {"email": "a@b.example"})
-    spawner.grant = asyncio.run(spawner.current_grant())
+    spawner.grant = _run(spawner.current_grant())
     assert spawner.grant is None
     args = spawner.get_args()
     assert _option(args, "lake_dir") == spawner.lake_dir
@@ -76,7 +84,7 @@ def test_an_ungranted_server_gets_the_masked_lake(tmp_path):
 
 def test_a_granted_server_gets_the_restricted_folder_and_the_build_it_reads(tmp_path):
     spawner = _spawner(tmp_path, {RESTRICTED_CLAIM: {"until": SOON.isoformat()}})
-    spawner.grant = asyncio.run(spawner.current_grant())
+    spawner.grant = _run(spawner.current_grant())
     assert spawner.grant == Grant(SOON)
     args = spawner.get_args()
     builds = (tmp_path / ".lake.builds").resolve()
@@ -93,7 +101,7 @@ def test_a_granted_server_gets_the_restricted_folder_and_the_build_it_reads(tmp_
 def test_a_grant_already_over_gives_the_masked_lake(tmp_path):
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     spawner = _spawner(tmp_path, {RESTRICTED_CLAIM: {"until": past}})
-    assert asyncio.run(spawner.current_grant()) is None
+    assert _run(spawner.current_grant()) is None
 
 
 def _running(spawner: WorkspaceSpawner) -> subprocess.Popen:
@@ -124,7 +132,7 @@ def test_polling_stops_a_server_whose_grant_has_ended(tmp_path, grant, claims, s
     spawner.grant = grant
     process = _running(spawner)
     try:
-        status = asyncio.run(spawner.poll())
+        status = _run(spawner.poll())
         assert (status == 0) is stopped
         assert (process.poll() is not None) is stopped
     finally:
@@ -136,10 +144,10 @@ def test_polling_an_ungranted_server_is_the_local_spawners(tmp_path):
     spawner = _spawner(tmp_path, {})
     process = _running(spawner)
     try:
-        assert asyncio.run(spawner.poll()) is None
+        assert _run(spawner.poll()) is None
         process.kill()
         process.wait()
-        assert asyncio.run(spawner.poll()) is not None
+        assert _run(spawner.poll()) is not None
     finally:
         if process.poll() is None:
             os.kill(process.pid, 9)
