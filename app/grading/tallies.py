@@ -28,10 +28,16 @@ from app.grading.models import (
 
 
 def _insert_new(model, **values) -> int:
-    """Insert a row unless one with its key exists; how many were inserted (0 or 1)."""
+    """Insert a row unless one with its key exists; how many were inserted (0 or 1).
+
+    Told by RETURNING, which yields no row on a conflict: the row count of an INSERT
+    that did nothing is -1 on PostgreSQL's driver, not 0.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return db.session.execute(insert(model).values(**values).on_conflict_do_nothing()).rowcount
+    key = model.__table__.primary_key.columns.values()[0]
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
+    return 0 if db.session.execute(statement).first() is None else 1
 
 
 def count_grade(user_id: int, result: GradeResult) -> None:
