@@ -110,3 +110,18 @@ def test_a_granted_lab_kernel_gets_the_restricted_folder_as_its_lake_and_the_bui
     if command.can_switch_uid():
         assert f"--regid={RESTRICTED_GID}" in command.drop_privileges_args(7, granted.gid)
         assert "--regid=7" in command.drop_privileges_args(7)
+
+
+@pytest.mark.parametrize("module", command.PRELOAD)
+def test_what_every_kernel_imports_is_installed_compiled(module):
+    """A kernel may not write .pyc files (the installation is read-only in the sandbox and
+    PYTHONDONTWRITEBYTECODE is set), so without them each kernel compiles these from
+    source: `make install` compiles them (uv sync --compile-bytecode)."""
+    import importlib
+    import importlib.util
+
+    source = importlib.import_module(module).__file__
+    assert source is not None
+    assert Path(importlib.util.cache_from_source(source)).is_file(), (
+        f"{module} has no bytecode: install with `uv sync --compile-bytecode`"
+    )
