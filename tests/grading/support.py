@@ -37,7 +37,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from app.config import PROJECT_ROOT
 from app.grading.grader.grade import grade
-from app.grading.sandbox import cgroup, leftovers
+from app.grading.sandbox import cgroup, forkserver, leftovers
 from app.grading.sandbox.cells import ENV_ANSWERS, ENV_LAKE, ENV_SCRATCH
 from app.grading.sandbox.command import bwrap_problem
 from app.grading.sandbox.contract import Execution, Limits
@@ -197,6 +197,16 @@ def require_bwrap() -> None:
         pytest.skip(problem)
 
 
+def require_fork_server() -> None:
+    """Fail on CI (which runs as root), skip elsewhere, where kernels cannot be forked."""
+    require_bwrap()
+    if not forkserver.usable("bwrap"):
+        why = "the fork server needs root: each kernel it forks takes a uid of its own"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
 @contextlib.contextmanager
 def temporary_site() -> Iterator[dict[str, Path]]:
     """A tiny lake (a table and a view over a CSV by absolute path) and a fake instance.
@@ -247,10 +257,10 @@ def fingerprint(*folders: Path) -> str:
 
 
 @contextlib.contextmanager
-def warm_pool(site: dict[str, Path]) -> Iterator[KernelPool]:
-    """Warm bubblewrap kernels for FAST runs on the tiny lake."""
+def warm_pool(site: dict[str, Path], fork_server: bool = True) -> Iterator[KernelPool]:
+    """Warm bubblewrap kernels for FAST runs on the tiny lake (forked where root may)."""
     require_bwrap()
-    kernels = KernelPool(site["lake"], FAST, size=2, sandbox="bwrap")
+    kernels = KernelPool(site["lake"], FAST, size=2, sandbox="bwrap", fork_server=fork_server)
     kernels.start()
     try:
         yield kernels

@@ -86,7 +86,7 @@ WALL = Path(__file__).parent / "inside" / "wall.py"
 # Host directories that are the sandbox's own mounts: nothing may be bound inside them.
 _RESERVED = (
     "/usr", "/proc", "/dev", "/etc",
-    IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH, WORKSPACE_PATH,
+    IPC_PATH, SCRATCH_PATH, ANSWERS_PATH, LAKE_PATH, WORKSPACE_PATH, "/cgroup", "/.stage",
 )  # fmt: skip
 
 
@@ -129,25 +129,44 @@ def choose_sandbox(requested: str) -> str:
     return FALLBACK
 
 
-def limit_args(limits: Limits) -> list[str]:
-    """``prlimit`` and its options: every limit the kernel and its children inherit."""
-    address_space = (limits.memory_mb + ADDRESS_SPACE_OVERHEAD_MB) * 2**20
+def limit_values(limits: Limits) -> dict[str, int]:
+    """Every resource limit a kernel and its children inherit, by ``resource`` name."""
     largest_file = max(limits.answer_bytes, limits.scratch_mb * 2**20)
     # A backstop for a kernel whose controller hangs: the wall-clock deadline
     # normally stops it long before, even with every core busy.
     cpu_seconds = math.ceil((limits.total_seconds + 60) * (os.cpu_count() or 1))
-    args = [
-        shutil.which("prlimit") or "/usr/bin/prlimit",
-        f"--as={address_space}",
-        f"--fsize={largest_file}",
-        f"--nofile={OPEN_FILES}",
-        f"--cpu={cpu_seconds}",
-        "--core=0",
-    ]
+    values = {
+        "RLIMIT_AS": (limits.memory_mb + ADDRESS_SPACE_OVERHEAD_MB) * 2**20,
+        "RLIMIT_FSIZE": largest_file,
+        "RLIMIT_NOFILE": OPEN_FILES,
+        "RLIMIT_CPU": cpu_seconds,
+        "RLIMIT_CORE": 0,
+    }
     if can_switch_uid():
         # As our own uid the limit would count (and cap) all our other processes.
-        args.append(f"--nproc={limits.processes}")
-    return [*args, "--"]
+        values["RLIMIT_NPROC"] = limits.processes
+    return values
+
+
+_PRLIMIT_OPTIONS = {
+    "RLIMIT_AS": "--as", "RLIMIT_FSIZE": "--fsize", "RLIMIT_NOFILE": "--nofile",
+    "RLIMIT_CPU": "--cpu", "RLIMIT_CORE": "--core", "RLIMIT_NPROC": "--nproc",
+}  # fmt: skip
+
+
+def limit_args(limits: Limits) -> list[str]:
+    """``prlimit`` and its options: every limit the kernel and its children inherit."""
+    options = [f"{_PRLIMIT_OPTIONS[name]}={value}" for name, value in limit_values(limits).items()]
+    return [shutil.which("prlimit") or "/usr/bin/prlimit", *options, "--"]
+
+
+def tmpfs_bytes(limits: Limits) -> dict[str, int]:
+    """The sizes of a graded kernel's in-memory /tmp, /scratch and /answers."""
+    return {
+        "tmp_bytes": limits.tmp_mb * 2**20,
+        "scratch_bytes": limits.scratch_mb * 2**20,
+        "answers_bytes": max(limits.answer_bytes * 4, 2**20),
+    }
 
 
 def drop_privileges_args(uid: int, gid: int | None = None) -> list[str]:
@@ -214,18 +233,19 @@ def kernel_args(connection_file: str, setup_file: str | None = None) -> list[str
             "--IPKernelApp.exec_lines=del _academy_preload",
         ]
     )
-    return [
-        sys.executable,
-        "-B",  # the Python installation is read-only anyway; do not try to write .pyc
-        "-s",
-        "-m",
-        "ipykernel_launcher",
-        "-f",
-        connection_file,
-        "--HistoryManager.hist_file=:memory:",
-        *preload,
-        *setup,
-    ]
+    launcher = [*python_args(), "-m", "ipykernel_launcher"]
+    return [*launcher, *kernel_options(connection_file), *preload, *setup]
+
+
+def python_args() -> list[str]:
+    """The interpreter as the sandbox runs it."""
+    # -B: the Python installation is read-only anyway; do not try to write .pyc.
+    return [sys.executable, "-B", "-s"]
+
+
+def kernel_options(connection_file: str) -> list[str]:
+    """ipykernel's options for a graded kernel (no history file: nothing outlives it)."""
+    return ["-f", connection_file, "--HistoryManager.hist_file=:memory:"]
 
 
 def kernel_env(lake: str, scratch: str, answers: str, home: str) -> dict[str, str]:
@@ -247,6 +267,11 @@ def kernel_env(lake: str, scratch: str, answers: str, home: str) -> dict[str, st
         # address space, which is what RLIMIT_AS counts.
         "MALLOC_ARENA_MAX": "2",
         "ARROW_DEFAULT_MEMORY_POOL": "system",
+        # No threads at import (OpenBLAS's pool, Arrow's jemalloc background thread): the
+        # fork server forks after importing, and a fork keeps only the calling thread.
+        # Every kernel gets the same, so a cell behaves alike wherever it runs.
+        "OPENBLAS_NUM_THREADS": "1",
+        "JE_ARROW_MALLOC_CONF": "background_thread:false",
     }
 
 
@@ -270,15 +295,15 @@ def bwrap_args(
     # The writable tmpfs mounts come first: a Python installation (or a checkout
     # in CI) may live under /tmp, and must be bound on top of the empty /tmp,
     # not hidden by it.
-    args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
+    sizes = tmpfs_bytes(limits)
+    args += ["--perms", "1777", "--size", str(sizes["tmp_bytes"]), "--tmpfs", "/tmp"]
     if workspace is None:
-        scratch = ["--perms", "0777", "--size", str(limits.scratch_mb * 2**20), "--tmpfs"]
+        scratch = ["--perms", "0777", "--size", str(sizes["scratch_bytes"]), "--tmpfs"]
         args += [*scratch, SCRATCH_PATH]
     else:
         args += ["--bind", str(workspace.scratch), SCRATCH_PATH]
         args += ["--bind", str(workspace.home), WORKSPACE_PATH]
-    answers_size = max(limits.answer_bytes * 4, 2**20)
-    args += ["--perms", "0777", "--size", str(answers_size), "--tmpfs", ANSWERS_PATH]
+    args += ["--perms", "0777", "--size", str(sizes["answers_bytes"]), "--tmpfs", ANSWERS_PATH]
     made: set[str] = set()
     for prefix in python_prefixes():
         args += _parents(prefix, made) + ["--ro-bind", prefix, prefix]
@@ -301,6 +326,29 @@ def bwrap_args(
     args += ["--bind", str(ipc_dir), IPC_PATH, "--chdir", start_in]
     if not can_switch_uid():
         args.append("--unshare-user")  # unprivileged: a user namespace is how bwrap works
+    return [*args, "--"]
+
+
+# What the fork server's kernels are walled off with before they drop them all
+# (inside/zygote.py): mounts and namespaces, their own uid, and their bounding set.
+FORK_SERVER_CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
+CGROUP_PATH = "/cgroup"
+STAGE_PATH = "/.stage"
+
+
+def fork_server_args(
+    limits: Limits, lake_dir: Path, kernels_dir: Path, info_fd: int, cgroups: Path | None
+) -> list[str]:
+    """bubblewrap's options for the fork server: a graded kernel's sandbox, with every
+    kernel's folder at /ipc, the memory cgroups' parent at /cgroup and the capabilities
+    to give each kernel walls of its own. Root only: each kernel gets a uid of its own.
+    """
+    args = bwrap_args(limits, lake_dir, kernels_dir, info_fd)[:-1]
+    for cap in FORK_SERVER_CAPS:
+        args += ["--cap-add", cap]
+    args += ["--perms", "0755", "--dir", STAGE_PATH]
+    if cgroups is not None:
+        args += ["--bind", str(cgroups), CGROUP_PATH]
     return [*args, "--"]
 
 

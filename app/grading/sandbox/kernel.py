@@ -144,10 +144,10 @@ def _launch(
     ipc = run_dir / "ipc"
     if len(str(ipc / "kernel")) > MAX_SOCKET_PATH:
         raise ExecutorError(f"socket path too long under {run_dir.parent}: set TMPDIR shorter")
-    _private_dir(ipc, uid)
+    private_dir(ipc, uid)
     key = secrets.token_hex(32)
     inside_ipc = command.IPC_PATH if mode == BWRAP else str(ipc)
-    _write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
+    write_connection(ipc / "kernel.json", f"{inside_ipc}/kernel", key)
     setup_file = None
     if workspace is not None:
         if mode != BWRAP:
@@ -171,7 +171,7 @@ def _launch(
         cwd = run_dir
     else:
         for name in ("scratch", "answers", "home"):
-            _private_dir(run_dir / name, uid)
+            private_dir(run_dir / name, uid)
         env = command.kernel_env(
             str(lake_dir), str(run_dir / "scratch"), str(run_dir / "answers"), str(run_dir / "home")
         )
@@ -203,7 +203,7 @@ def _launch(
     for fd in (info_write, filter_fd):
         if fd is not None:
             os.close(fd)
-    connection = _connection(str(ipc / "kernel"), key)
+    connection = connection_info(str(ipc / "kernel"), key)
     return SandboxedKernel(
         mode,
         uid,
@@ -243,14 +243,14 @@ def _seccomp_pipe() -> int | None:
     return read
 
 
-def _private_dir(path: Path, uid: int) -> None:
+def private_dir(path: Path, uid: int) -> None:
     """A directory only the kernel's uid may use."""
     path.mkdir(mode=0o700)
     if command.can_switch_uid():
         os.chown(path, uid, uid)
 
 
-def _connection(ip: str, key: str) -> dict[str, Any]:
+def connection_info(ip: str, key: str) -> dict[str, Any]:
     """Connection info for IPC sockets named ``<ip>-<port>``."""
     return {
         **PORTS,
@@ -262,9 +262,9 @@ def _connection(ip: str, key: str) -> dict[str, Any]:
     }
 
 
-def _write_connection(path: Path, ip: str, key: str) -> None:
+def write_connection(path: Path, ip: str, key: str) -> None:
     """The kernel's connection file (it binds its sockets under ``ip``)."""
-    path.write_text(json.dumps(_connection(ip, key)))
+    path.write_text(json.dumps(connection_info(ip, key)))
     path.chmod(0o644)  # the kernel's uid must read it; the directory is private
 
 
@@ -300,12 +300,29 @@ def answers_source(kernel: SandboxedKernel) -> Path | None:
 def _sandbox_pid(kernel: SandboxedKernel, wait_s: float = 2.0) -> int | None:
     """The host pid of the sandbox's first process, as bwrap reports it on --info-fd."""
     if kernel.sandbox_pid is None and kernel.info_fd is not None:
-        ready, _, _ = select.select([kernel.info_fd], [], [], wait_s)
-        if ready:
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                info = json.loads(os.read(kernel.info_fd, 4096))
-                kernel.sandbox_pid = int(info["child-pid"])
+        kernel.sandbox_pid = bwrap_child_pid(kernel.info_fd, wait_s)
     return kernel.sandbox_pid
+
+
+def bwrap_child_pid(info_fd: int, wait_s: float) -> int | None:
+    """The "child-pid" of bubblewrap's --info-fd report, waiting up to ``wait_s`` for it.
+
+    bubblewrap writes the report in several pieces, so this reads until it is whole.
+    The descriptor must stay open while the sandbox runs: bubblewrap dies of SIGPIPE
+    writing to a reader gone.
+    """
+    report = b""
+    deadline = time.monotonic() + wait_s
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        if not select.select([info_fd], [], [], left)[0]:
+            return None
+        chunk = os.read(info_fd, 4096)
+        if not chunk:
+            return None
+        report += chunk
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            return int(json.loads(report)["child-pid"])
 
 
 def freeze(kernel: SandboxedKernel) -> None:

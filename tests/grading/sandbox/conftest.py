@@ -14,10 +14,12 @@ def site():
         yield made
 
 
-@pytest.fixture(scope="module")
-def pool(site):
-    """Warm bubblewrap kernels (fails on CI, skips elsewhere without bubblewrap)."""
-    with support.warm_pool(site) as kernels:
+@pytest.fixture(scope="module", params=["forked", "alone"])
+def pool(site, request):
+    """Warm bubblewrap kernels (fails on CI, skips elsewhere without bubblewrap): forked
+    by the fork server, and each started on its own; every test that runs in them runs
+    in both."""
+    with support.warm_pool(site, fork_server=request.param == "forked") as kernels:
         yield kernels
 
 
