@@ -95,7 +95,10 @@ def test_two_forked_kernels_share_no_writable_folder(run):
         for folder in ("/tmp", "/scratch", "/answers")
     )
     run(marks)
-    look = "import os\nprint(sorted(f for d in ('/tmp', '/scratch', '/answers') for f in os.listdir(d)))"
+    look = (
+        "import os\n"
+        "print(sorted(f for d in ('/tmp', '/scratch', '/answers') for f in os.listdir(d)))"
+    )
     execution = run(look)
     assert "mark-from-first" not in text(execution, 0)
 
