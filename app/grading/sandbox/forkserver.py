@@ -139,7 +139,10 @@ class ForkServer:
             layout.parent if layout is not None else None,
         )
         code = seccomp.program()
-        config = {"preload": [*command.PRELOAD, "ipykernel.kernelapp"], "seccomp": code.hex()}
+        config = {
+            "preload": [*command.PRELOAD, "ipykernel.kernelapp"],
+            "seccomp": code.hex() if code else "",
+        }
         launcher = (
             "import sys\n"
             "zygote = {'__name__': 'academy_zygote'}\n"

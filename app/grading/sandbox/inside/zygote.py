@@ -253,7 +253,7 @@ def main(argv):
     control_fd = int(argv[argv.index("--control") + 1])
     config = json.loads(argv[argv.index("--config") + 1])
     control = socket.socket(fileno=control_fd)
-    seccomp_code = bytes.fromhex(config["seccomp"]) if config.get("seccomp") else b""
+    seccomp_code = bytes.fromhex(config["seccomp"])  # empty where no filter is known
     _preload(config["preload"])
     control.send(json.dumps({"ready": True}).encode())
     while True:
